@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make            build build/fintune
+# make run        install missing Debian packages, build, run the main job
+# make check      install test packages too, build, run every test
+# make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+# make install    PREFIX, DESTDIR and the directories below as usual
+
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+
+VERSION := 0.1.0
+B ?= build
+FUZZ_SECONDS ?= 20
+
+PKGS := yaml-0.1 libsystemd jansson libpcre2-8
+
+# CFLAGS is yours (make CFLAGS=...); what fintune needs is added with override.
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 -D_GNU_SOURCE
+override CFLAGS += -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+override CFLAGS += -MMD -MP
+override CFLAGS += -DFINTUNE_VERSION='"$(VERSION)"'
+override CFLAGS += -DFINTUNE_DATADIR='"$(DATADIR)/fintune"'
+override CFLAGS += -DFINTUNE_SYSCONFDIR='"$(SYSCONFDIR)"'
+override CFLAGS += -DFINTUNE_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
+override CFLAGS += -DFINTUNE_RUNSTATEDIR='"$(RUNSTATEDIR)"'
+override CFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+override LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+
+ifneq ($(V),1)
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+quiet =
+endif
+
+# Everything but main() goes into a static library the tests and fuzzers link.
+MAIN_SRC := src/fintune.c
+LIB_SRC := $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*.c)))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o) $(B)/obj/embed.o
+MAIN_OBJ := $(B)/obj/fintune.o
+
+# The schema and the built-in profiles are compiled in: the binary validates
+# with exactly the schema it was built and tested with, and runs from the tree.
+BUILTIN_FILES := schema/profile.schema.json $(sort $(wildcard profiles/*.yaml))
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all run check deps deps-test test test-unit test-suite test-cli test-san fuzz \
+	bench install uninstall clean
+
+all: $(B)/fintune
+
+$(B)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -c -o $@ $<
+
+$(B)/obj/embed.o: src/embed.S $(BUILTIN_FILES)
+	@mkdir -p $(@D)
+	$(call quiet,AS,$@)$(CC) $(CPPFLAGS) $(filter-out -MMD -MP,$(CFLAGS)) -I. -c -o $@ $<
+
+$(B)/libfintune.a: $(LIB_OBJ)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/fintune: $(MAIN_OBJ) $(B)/libfintune.a
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libfintune.a
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a \
+		$(LDFLAGS) $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+$(B)/tests/run-suite: tests/suite/run-suite.c $(B)/libfintune.a
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a $(LDFLAGS) $(LDLIBS)
+
+# --- the two commands of the README ------------------------------------------
+
+deps:
+	$(Q)packaging/install-deps build
+
+deps-test:
+	$(Q)packaging/install-deps build test
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(B)/fintune validate reverse-proxy outbound-client long-half-close
+
+check: deps-test
+	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory test-san
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@echo "make check: all tests passed"
+
+# --- tests -------------------------------------------------------------------
+
+SUITE_DIR ?= ../shared/json-schema-test-suite
+
+test: test-unit test-suite test-cli
+
+test-unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t; done
+
+test-suite: $(B)/tests/run-suite
+	$(Q)if [ -d "$(SUITE_DIR)" ]; then \
+		$(B)/tests/run-suite $(SUITE_DIR) tests/suite/skip.txt; \
+	else \
+		echo "  SUITE   skipped: $(SUITE_DIR) is absent (set SUITE_DIR to the official JSON Schema test suite)"; \
+	fi
+
+test-cli: $(B)/fintune
+	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune bats --print-output-on-failure tests/cli
+
+# The same tests again, built with AddressSanitizer and UBSan.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+test-san:
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 FINTUNE_SANITIZED=1 \
+		$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test
+
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# FORCE: the library is rebuilt by the sub-make, so always relink.
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c FORCE
+	$(Q)$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS)" build/fuzz/libfintune.a
+	$(call quiet,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $< build/fuzz/libfintune.a $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	@set -e; for f in $(FUZZ_TARGETS); do \
+		n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
+		echo "  FUZZ    $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
+			-print_final_stats=0 build/fuzz/corpus-$$n tests/fuzz/corpus-$${n#fuzz_} \
+			>build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+		grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | sed 's/^/          /'; \
+	done
+
+# --- install -----------------------------------------------------------------
+
+install: $(B)/fintune
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/fintune/profiles \
+		$(DESTDIR)$(DATADIR)/fintune/schema $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(B)/fintune $(DESTDIR)$(SBINDIR)/fintune
+	install -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/fintune/profiles/
+	install -m 0644 schema/profile.schema.json $(DESTDIR)$(DATADIR)/fintune/schema/
+	install -m 0644 src/man/fintune.8 $(DESTDIR)$(MANDIR)/man8/fintune.8
+	install -m 0644 src/completion/fintune.bash-completion $(DESTDIR)$(BASHCOMPDIR)/fintune
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/fintune $(DESTDIR)$(MANDIR)/man8/fintune.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/fintune
+	rm -rf $(DESTDIR)$(DATADIR)/fintune
+
+clean:
+	rm -rf build
+
+FORCE:
+
+-include $(wildcard $(B)/obj/*.d $(B)/tests/*.d)

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "diag.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void diags_init(struct diags *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+static void diag_clear(struct diag *g)
+{
+	free(g->file);
+	free(g->pointer);
+	free(g->msg);
+}
+
+void diags_free(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		diag_clear(&d->v[i]);
+	free(d->v);
+	diags_init(d);
+}
+
+/* Takes ownership of g's strings, also on failure. */
+static void diag_push(struct diags *d, struct diag *g)
+{
+	if (d->n >= DIAGS_MAX)
+		goto drop;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct diag *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			goto drop;
+		d->v = v;
+		d->cap = cap;
+	}
+	d->v[d->n++] = *g;
+	return;
+drop:
+	diag_clear(g);
+	d->dropped++;
+}
+
+void diag_vadd(struct diags *d, bool warning, const char *file, unsigned line, unsigned col,
+	       const char *pointer, const char *fmt, va_list ap)
+{
+	struct strbuf sb;
+	struct diag g = { .line = line, .col = col, .warning = warning };
+
+	if (!warning)
+		d->errors++;
+	if (d->n >= DIAGS_MAX) {
+		d->dropped++;
+		return;
+	}
+	sb_init(&sb);
+	sb_vaddf(&sb, fmt, ap);
+	g.msg = sb_steal(&sb);
+	g.file = file ? strdup(file) : NULL;
+	g.pointer = pointer ? strdup(pointer) : NULL;
+	if (!g.msg || (file && !g.file) || (pointer && !g.pointer)) {
+		diag_clear(&g);
+		d->dropped++;
+		return;
+	}
+	diag_push(d, &g);
+}
+
+void diag_add(struct diags *d, const char *file, unsigned line, unsigned col, const char *pointer,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, false, file, line, col, pointer, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warn(struct diags *d, const char *file, unsigned line, unsigned col, const char *pointer,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, true, file, line, col, pointer, fmt, ap);
+	va_end(ap);
+}
+
+void diags_move(struct diags *dst, struct diags *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		diag_push(dst, &src->v[i]);
+	dst->errors += src->errors;
+	dst->dropped += src->dropped;
+	free(src->v);
+	diags_init(src);
+}
+
+void diags_sort(struct diags *d)
+{
+	/* Insertion sort keeps equal positions in the order they were found
+	 * (d->n is bounded by DIAGS_MAX). */
+	for (size_t i = 1; i < d->n; i++) {
+		struct diag g = d->v[i];
+		size_t j = i;
+
+		while (j > 0) {
+			struct diag *p = &d->v[j - 1];
+			int c = strcmp(p->file ? p->file : "", g.file ? g.file : "");
+
+			if (c < 0 || (c == 0 && (p->line < g.line ||
+						 (p->line == g.line && p->col <= g.col))))
+				break;
+			d->v[j] = *p;
+			j--;
+		}
+		d->v[j] = g;
+	}
+}
+
+void diag_format(const struct diag *g, char **line)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	if (g->file) {
+		sb_adds(&sb, g->file);
+		if (g->line) {
+			sb_addf(&sb, ":%u", g->line);
+			if (g->col)
+				sb_addf(&sb, ":%u", g->col);
+		}
+		sb_adds(&sb, ": ");
+	}
+	if (g->pointer)
+		sb_addf(&sb, "%s: ", g->pointer[0] ? g->pointer : "/");
+	if (g->warning)
+		sb_adds(&sb, "warning: ");
+	sb_adds(&sb, g->msg);
+	*line = sb_steal(&sb);
+}
+
+void diags_print(const struct diags *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		char *line = NULL;
+
+		diag_format(&d->v[i], &line);
+		if (line)
+			fprintf(f, "%s\n", line);
+		free(line);
+	}
+	if (d->dropped)
+		fprintf(f, "... and %zu more problems not shown\n", d->dropped);
+}

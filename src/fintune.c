@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fintune: advise on and apply the kernel settings of the TCP close path.
+ * One file per command (validate.c, ...); this one dispatches.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef FINTUNE_VERSION
+#define FINTUNE_VERSION "unknown"
+#endif
+
+static const struct command {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *args;
+	const char *summary;
+	const char *help;	/* the options and details `fintune help NAME` shows */
+} commands[] = {
+	{ "validate", validate_main, "PROFILE... | --schema SCHEMA DOC...",
+	  "check profiles against the schema and for consistency",
+	  "Checks each PROFILE (a built-in or local profile name, or a path) against\n"
+	  "the profile schema, follows its extends: chain, and checks what the schema\n"
+	  "cannot (port range order, tcp_tw_reuse without timestamps). Every problem\n"
+	  "is reported as FILE:LINE:COL: /json/pointer: message.\n"
+	  "\n"
+	  "With --schema, checks any YAML or JSON DOC against any JSON Schema\n"
+	  "(draft 2020-12) file instead.\n"
+	  "\n"
+	  "  --schema SCHEMA      validate DOCs against SCHEMA, not profiles\n"
+	  "  --format text|json   output format (json: one object on stdout)\n"
+	  "  --root DIR           read local profiles from DIR/etc/fintune/profiles\n"
+	  "  -q, --quiet          print only problems\n"
+	  "\n"
+	  "Exit status: 0 all valid, 1 a problem was found.\n" },
+	{ "profiles", profiles_main, "",
+	  "list the built-in and local profiles",
+	  "Lists the built-in profiles and the local ones in /etc/fintune/profiles\n"
+	  "(under --root), with where each comes from and its description. A local\n"
+	  "profile with a built-in's name is used instead of the built-in.\n"
+	  "\n"
+	  "  --format text|json   output format\n"
+	  "  --root DIR           read local profiles from DIR/etc/fintune/profiles\n" },
+};
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "Usage: fintune COMMAND [OPTIONS] [ARGS]\n\n"
+		   "Advises on and applies the kernel settings of the TCP connection-close path.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-10s %s\n", "help", "show the help of a command");
+	fprintf(f, "\nCommon options: --root DIR, --format text|json, --color auto|always|never,\n"
+		   "-q/--quiet, -v/--verbose. `fintune help COMMAND` for more;\n"
+		   "fintune(8) for the details.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int command_help(const char *cmd)
+{
+	const struct command *c = find_command(cmd);
+
+	if (strcmp(cmd, "help") == 0) {
+		printf("Usage: fintune help [COMMAND]\n\nShows the usage of a command, or lists the commands.\n");
+		return EXIT_OK;
+	}
+	if (!c)
+		return EXIT_ERROR;
+	printf("Usage: fintune %s%s%s\n\n%s.\n\n%s", c->name, c->args[0] ? " " : "", c->args, c->summary,
+	       c->help);
+	return EXIT_OK;
+}
+
+void common_init(struct common *c, const char *cmd, unsigned formats)
+{
+	memset(c, 0, sizeof(*c));
+	c->cmd = cmd;
+	c->root = "";
+	c->formats = formats | 1u << FORMAT_TEXT;
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		c->color = COLOR_NEVER;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fintune%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, " (see 'fintune help %s')\n", cmd);
+	else
+		fprintf(stderr, " (see 'fintune --help')\n");
+	return EXIT_ERROR;
+}
+
+int common_option(struct common *c, int opt, char **argv)
+{
+	switch (opt) {
+	case 'R':
+		/* "/" and "" both mean the real root; a trailing slash is dropped. */
+		c->root = optarg;
+		if (strcmp(optarg, "/") == 0)
+			c->root = "";
+		if (!*optarg) {
+			usage_error(c->cmd, "--root needs a directory");
+			return -1;
+		}
+		return 0;
+	case 'F': {
+		static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
+						     [FORMAT_DOT] = "dot" };
+		int f = -1;
+
+		for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+			if (strcmp(optarg, names[i]) == 0)
+				f = i;
+		if (f < 0 || !(c->formats & 1u << f)) {
+			usage_error(c->cmd, "--format %s is not offered here (expected %s)", optarg,
+				    c->formats & 1u << FORMAT_DOT ? "text, json or dot" :
+				    c->formats & 1u << FORMAT_JSON ? "text or json" : "text");
+			return -1;
+		}
+		c->format = (enum format)f;
+		return 0;
+	}
+	case 'C':
+		if (strcmp(optarg, "auto") == 0)
+			c->color = COLOR_AUTO;
+		else if (strcmp(optarg, "always") == 0)
+			c->color = COLOR_ALWAYS;
+		else if (strcmp(optarg, "never") == 0)
+			c->color = COLOR_NEVER;
+		else {
+			usage_error(c->cmd, "--color %s: expected auto, always or never", optarg);
+			return -1;
+		}
+		return 0;
+	case 'q':
+		c->quiet = true;
+		return 0;
+	case 'v':
+		c->verbose = true;
+		return 0;
+	case 'h':
+		command_help(c->cmd);
+		return 2;
+	case '?':
+		if (optopt)
+			usage_error(c->cmd, "unknown option -%c", optopt);
+		else
+			usage_error(c->cmd, "unknown option %s", argv[optind - 1]);
+		return -1;
+	case ':':
+		usage_error(c->cmd, "option %s needs a value", argv[optind - 1]);
+		return -1;
+	default:
+		return 1;
+	}
+}
+
+bool use_color(const struct common *c, int fd)
+{
+	if (c->color == COLOR_ALWAYS)
+		return true;
+	if (c->color == COLOR_NEVER)
+		return false;
+	return isatty(fd) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("fintune %s\n", FINTUNE_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc == 2) {
+			print_usage(stdout);
+			return EXIT_OK;
+		}
+		if (argc > 3)
+			return usage_error("help", "takes one command name");
+		if (command_help(argv[2]) != EXIT_OK)
+			return usage_error(NULL, "unknown command '%s'", argv[2]);
+		return EXIT_OK;
+	}
+	if (argv[1][0] == '-')
+		return usage_error(NULL, "unknown option %s before the command", argv[1]);
+	c = find_command(argv[1]);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	/* The command sees its own name as argv[0]. */
+	opterr = 0;
+	return c->main(argc - 1, argv + 1);
+}

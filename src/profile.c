@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Profiles: find one by name or path, follow its extends chain, validate each
+ * file against the profile schema, and decode the workload (defaults from the
+ * schema) and the pins, each value remembering the file:line:col it came from.
+ */
+#include "profile.h"
+#include "builtin.h"
+#include "load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef FINTUNE_SYSCONFDIR
+#define FINTUNE_SYSCONFDIR "/etc"
+#endif
+
+enum ftype { F_RATE, F_COUNT, F_PERCENT, F_SECONDS, F_BOOL, F_CLOSER, F_HALF_SIDE };
+
+/* How each workload field is found in a profile and in the schema. */
+static const struct field {
+	const char *name;	/* as written in messages and rationales */
+	const char *group;	/* key under workload:, NULL for a direct field */
+	const char *key;
+	enum ftype type;
+} fields[WF_COUNT] = {
+	[WF_IN_CLOSE_RATE] = { "inbound.close_rate", "inbound", "close_rate", F_RATE },
+	[WF_IN_CLOSES_FIRST] = { "inbound.closes_first", "inbound", "closes_first", F_CLOSER },
+	[WF_IN_BEHIND_NAT] = { "inbound.clients_behind_nat", "inbound", "clients_behind_nat", F_BOOL },
+	[WF_IN_UNRESPONSIVE] = { "inbound.unresponsive_percent", "inbound", "unresponsive_percent", F_PERCENT },
+	[WF_OUT_CONNECT_RATE] = { "outbound.connect_rate", "outbound", "connect_rate", F_RATE },
+	[WF_OUT_DESTINATIONS] = { "outbound.destinations", "outbound", "destinations", F_COUNT },
+	[WF_OUT_SOURCES] = { "outbound.source_addresses", "outbound", "source_addresses", F_COUNT },
+	[WF_OUT_CLOSES_FIRST] = { "outbound.closes_first", "outbound", "closes_first", F_CLOSER },
+	[WF_OUT_LOOPBACK] = { "outbound.loopback", "outbound", "loopback", F_BOOL },
+	[WF_OUT_UNRESPONSIVE] = { "outbound.unresponsive_percent", "outbound", "unresponsive_percent", F_PERCENT },
+	[WF_HALF_SIDE] = { "half_close.side", "half_close", "side", F_HALF_SIDE },
+	[WF_HALF_SECONDS] = { "half_close.seconds", "half_close", "seconds", F_SECONDS },
+	[WF_HALF_CONCURRENT] = { "half_close.concurrent", "half_close", "concurrent", F_COUNT },
+	[WF_RTT_MS] = { "rtt_ms", NULL, "rtt_ms", F_SECONDS },
+	[WF_MEMORY_BUDGET] = { "memory_budget_mib", NULL, "memory_budget_mib", F_COUNT },
+};
+
+const char *workload_field_name(enum workload_field f)
+{
+	return f < WF_COUNT ? fields[f].name : "?";
+}
+
+/* Stores a (schema-valid) value into its field; false if it has the wrong
+ * shape, which only a schema out of step with this table can cause. */
+static bool set_field(struct workload *w, enum workload_field f, const struct node *v)
+{
+	double num = node_is_number(v) ? (double)node_number(v) : NAN;
+	uint64_t u = node_is_integer(v) && num >= 0 ? (uint64_t)num : 0;
+	const char *s = v->type == NODE_STRING ? v->u.str.s : "";
+
+	switch (fields[f].type) {
+	case F_RATE:
+	case F_COUNT:
+		if (!node_is_integer(v) || num < 0)
+			return false;
+		break;
+	case F_PERCENT:
+	case F_SECONDS:
+		if (!node_is_number(v))
+			return false;
+		break;
+	case F_BOOL:
+		if (v->type != NODE_BOOL)
+			return false;
+		break;
+	case F_CLOSER:
+		if (strcmp(s, "us") && strcmp(s, "peer") && strcmp(s, "either"))
+			return false;
+		break;
+	case F_HALF_SIDE:
+		if (strcmp(s, "us") && strcmp(s, "peer"))
+			return false;
+		break;
+	}
+	switch (f) {
+	case WF_IN_CLOSE_RATE: w->in.close_rate = u; break;
+	case WF_IN_CLOSES_FIRST:
+		w->in.closes_first = !strcmp(s, "us") ? CLOSER_US : !strcmp(s, "peer") ? CLOSER_PEER : CLOSER_EITHER;
+		break;
+	case WF_IN_BEHIND_NAT: w->in.behind_nat = v->u.b; break;
+	case WF_IN_UNRESPONSIVE: w->in.unresponsive_pct = num; break;
+	case WF_OUT_CONNECT_RATE: w->out.connect_rate = u; break;
+	case WF_OUT_DESTINATIONS: w->out.destinations = u; break;
+	case WF_OUT_SOURCES: w->out.source_addresses = u; break;
+	case WF_OUT_CLOSES_FIRST:
+		w->out.closes_first = !strcmp(s, "us") ? CLOSER_US : !strcmp(s, "peer") ? CLOSER_PEER : CLOSER_EITHER;
+		break;
+	case WF_OUT_LOOPBACK: w->out.loopback = v->u.b; break;
+	case WF_OUT_UNRESPONSIVE: w->out.unresponsive_pct = num; break;
+	case WF_HALF_SIDE: w->half.side = !strcmp(s, "us") ? HALF_US : HALF_PEER; break;
+	case WF_HALF_SECONDS: w->half.seconds = num; break;
+	case WF_HALF_CONCURRENT: w->half.concurrent = u; break;
+	case WF_RTT_MS: w->rtt_ms = num; break;
+	case WF_MEMORY_BUDGET: w->memory_budget_mib = u; break;
+	case WF_COUNT: return false;
+	}
+	return true;
+}
+
+static const struct node *field_default(const struct schema *s, enum workload_field f)
+{
+	char ptr[128];
+	const struct node *prop;
+
+	/* a group's fields are described by the $defs entry of the same name */
+	snprintf(ptr, sizeof(ptr), "/$defs/%s/properties/%s", fields[f].group ? fields[f].group : "workload",
+		 fields[f].key);
+	prop = schema_at(s, ptr);
+	return prop ? node_get(prop, "default") : NULL;
+}
+
+int workload_defaults(const struct schema *s, struct workload *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (int f = 0; f < WF_COUNT; f++) {
+		const struct node *def = field_default(s, (enum workload_field)f);
+
+		if (!def || !set_field(w, (enum workload_field)f, def))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- loader -------------------------------------------------------------- */
+
+struct profile_loader {
+	char *root;		/* "" for / */
+	char *local_dir;	/* ROOT/etc/fintune/profiles */
+	struct doc *schema_doc;
+	struct schema *schema;
+};
+
+static char *join(const char *a, const char *b)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_adds(&sb, a);
+	if (sb.len && sb.s[sb.len - 1] == '/' && b[0] == '/')
+		b++;
+	else if (sb.len && sb.s[sb.len - 1] != '/' && b[0] != '/')
+		sb_addc(&sb, '/');
+	sb_adds(&sb, b);
+	return sb_steal(&sb);
+}
+
+struct profile_loader *profile_loader_new(const char *root, struct diags *d)
+{
+	struct profile_loader *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		goto oom;
+	l->root = strdup(root ? root : "");
+	l->local_dir = join(l->root, FINTUNE_SYSCONFDIR "/fintune/profiles");
+	if (!l->root || !l->local_dir)
+		goto oom;
+	l->schema_doc = doc_load_string(builtin_schema.display, builtin_schema.data,
+					strlen(builtin_schema.data), NULL, d);
+	if (!l->schema_doc)
+		goto fail;
+	l->schema = schema_compile(l->schema_doc, d);
+	if (!l->schema)
+		goto fail;
+	return l;
+oom:
+	diag_add(d, NULL, 0, 0, NULL, "out of memory");
+fail:
+	profile_loader_free(l);
+	return NULL;
+}
+
+void profile_loader_free(struct profile_loader *l)
+{
+	if (!l)
+		return;
+	schema_free(l->schema);
+	doc_free(l->schema_doc);
+	free(l->root);
+	free(l->local_dir);
+	free(l);
+}
+
+const struct schema *profile_loader_schema(const struct profile_loader *l)
+{
+	return l->schema;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s || strlen(s) > 63 || !((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+static bool looks_like_path(const char *spec)
+{
+	size_t n = strlen(spec);
+
+	return strchr(spec, '/') || (n > 5 && strcmp(spec + n - 5, ".yaml") == 0) ||
+	       (n > 4 && strcmp(spec + n - 4, ".yml") == 0) || (n > 5 && strcmp(spec + n - 5, ".json") == 0);
+}
+
+char *profile_local_path(const struct profile_loader *l, const char *name)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_addf(&sb, "%s/%s.yaml", l->local_dir, name);
+	return sb_steal(&sb);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **profile_local_names(const struct profile_loader *l)
+{
+	DIR *dir = opendir(l->local_dir);
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	v = calloc(1, sizeof(*v));
+	if (!v || !dir) {
+		if (dir)
+			closedir(dir);
+		return v;
+	}
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		char *name;
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".yaml") != 0)
+			continue;
+		name = strndup(de->d_name, len - 5);
+		if (!name || !valid_name(name)) {
+			free(name);
+			continue;
+		}
+		if (n + 1 >= cap) {
+			size_t c = cap ? cap * 2 : 8;
+			char **nv = realloc(v, c * sizeof(*nv));
+
+			if (!nv) {
+				free(name);
+				break;
+			}
+			v = nv;
+			cap = c;
+		}
+		v[n++] = name;
+		v[n] = NULL;
+	}
+	closedir(dir);
+	qsort(v, n, sizeof(*v), str_cmp);
+	return v;
+}
+
+void profile_names_free(char **names)
+{
+	if (!names)
+		return;
+	for (char **p = names; *p; p++)
+		free(*p);
+	free(names);
+}
+
+/* Lists the profile names on offer, for "no profile named X". */
+static void add_known_names(const struct profile_loader *l, struct strbuf *msg, const char *wanted)
+{
+	char **local = profile_local_names(l);
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	sb_adds(msg, " (built-in:");
+	for (size_t i = 0; i < builtin_profiles_count; i++) {
+		unsigned dist = edit_distance(wanted, builtin_profiles[i].name, 2);
+
+		sb_addf(msg, " %s", builtin_profiles[i].name);
+		if (dist < best_d)
+			best_d = dist, best = builtin_profiles[i].name;
+	}
+	if (local && local[0]) {
+		sb_adds(msg, "; local:");
+		for (char **p = local; *p; p++) {
+			unsigned dist = edit_distance(wanted, *p, 2);
+
+			sb_addf(msg, " %s", *p);
+			if (dist < best_d)
+				best_d = dist, best = *p;
+		}
+	}
+	sb_addc(msg, ')');
+	if (best)
+		sb_addf(msg, "; did you mean \"%s\"?", best);
+	profile_names_free(local);
+}
+
+struct located {
+	const char *file;	/* where the reference was written; NULL on the command line */
+	struct mark mark;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void ref_error(struct diags *d, const struct located *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (at->file)
+		diag_vadd(d, false, at->file, at->mark.line, at->mark.col, "/extends", fmt, ap);
+	else
+		diag_vadd(d, false, NULL, 0, 0, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Opens the profile a spec names. relative_dir is the directory of the file
+ * whose extends: names it (NULL on the command line). */
+static struct doc *open_profile(struct profile_loader *l, const char *spec, const char *relative_dir,
+				bool builtin_only, const struct located *at, char **identity, struct diags *d)
+{
+	struct doc *doc = NULL;
+	char *path = NULL;
+
+	*identity = NULL;
+	if (looks_like_path(spec)) {
+		char real[PATH_MAX];
+
+		path = spec[0] == '/' || !relative_dir || strcmp(relative_dir, ".") == 0 ?
+			       strdup(spec) : join(relative_dir, spec);
+		if (!path)
+			goto oom;
+		if (!realpath(path, real)) {
+			ref_error(d, at, "cannot open profile %s: %s", path, strerror(errno));
+			goto out;
+		}
+		*identity = strdup(real);
+		if (!*identity)
+			goto oom;
+		doc = doc_load_file(path, path, NULL, d);
+		goto out;
+	}
+	if (!valid_name(spec)) {
+		struct strbuf msg;
+
+		sb_init(&msg);
+		sb_add_quoted(&msg, spec, strlen(spec));
+		ref_error(d, at, "%s is not a profile name (expected lowercase letters, digits and dashes, or a path such as ./%s.yaml)",
+			  msg.s ? msg.s : "", spec);
+		sb_free(&msg);
+		goto out;
+	}
+	path = profile_local_path(l, spec);
+	if (!path)
+		goto oom;
+	if (!builtin_only && access(path, F_OK) == 0) {
+		char real[PATH_MAX];
+
+		*identity = strdup(realpath(path, real) ? real : path);
+		if (!*identity)
+			goto oom;
+		doc = doc_load_file(path, path, NULL, d);
+	} else {
+		const struct builtin *b = builtin_profile(spec);
+		struct strbuf id;
+
+		if (!b) {
+			struct strbuf msg;
+
+			sb_init(&msg);
+			sb_addf(&msg, "no profile named \"%s\"", spec);
+			add_known_names(l, &msg, spec);
+			ref_error(d, at, "%s", msg.s ? msg.s : "no such profile");
+			sb_free(&msg);
+			goto out;
+		}
+		sb_init(&id);
+		sb_addf(&id, "builtin:%s", b->name);
+		*identity = sb_steal(&id);
+		if (!*identity)
+			goto oom;
+		doc = doc_load_string(b->display, b->data, strlen(b->data), NULL, d);
+	}
+	goto out;
+oom:
+	diag_add(d, NULL, 0, 0, NULL, "out of memory");
+out:
+	free(path);
+	if (!doc) {
+		free(*identity);
+		*identity = NULL;
+	}
+	return doc;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* The value of a pin as the kernel's /proc/sys file reads it back. */
+static bool pin_value(const struct node *v, char *out, size_t size)
+{
+	if (v->type == NODE_INT) {
+		snprintf(out, size, "%lld", (long long)v->u.i);
+		return true;
+	}
+	if (v->type == NODE_FLOAT && node_is_integer(v)) {
+		snprintf(out, size, "%.0f", v->u.f);
+		return true;
+	}
+	if (v->type == NODE_ARRAY && v->u.arr.n == 2 && node_is_integer(v->u.arr.v[0]) &&
+	    node_is_integer(v->u.arr.v[1])) {
+		snprintf(out, size, "%.0Lf %.0Lf", node_number(v->u.arr.v[0]), node_number(v->u.arr.v[1]));
+		return true;
+	}
+	if (v->type == NODE_STRING) {
+		long a, b;
+		char extra;
+
+		if (sscanf(v->u.str.s, "%ld %ld %c", &a, &b, &extra) == 2) {
+			snprintf(out, size, "%ld %ld", a, b);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void decode_file(struct profile *p, const struct doc *doc)
+{
+	const struct node *w = node_get_type(doc->root, "workload", NODE_OBJECT);
+	const struct node *pins = node_get_type(doc->root, "pin", NODE_OBJECT);
+
+	for (int f = 0; w && f < WF_COUNT; f++) {
+		const struct node *group = fields[f].group ? node_get_type(w, fields[f].group, NODE_OBJECT) : w;
+		const struct node *v = group ? node_get(group, fields[f].key) : NULL;
+
+		if (v && set_field(&p->w, (enum workload_field)f, v))
+			p->origin[f] = (struct origin){ doc->file, v->mark.line, v->mark.col };
+	}
+	for (size_t i = 0; pins && i < pins->u.obj.n; i++) {
+		const struct member *m = &pins->u.obj.v[i];
+		struct pin *pin = NULL;
+
+		for (size_t k = 0; k < p->n_pins && !pin; k++)
+			if (strcmp(p->pins[k].key, m->key) == 0)
+				pin = &p->pins[k];
+		if (!pin) {
+			if (p->n_pins == PROFILE_MAX_PINS)
+				continue;
+			pin = &p->pins[p->n_pins++];
+		}
+		pin->key = m->key;
+		if (!pin_value(m->value, pin->value, sizeof(pin->value)))
+			snprintf(pin->value, sizeof(pin->value), "?");
+		pin->origin = (struct origin){ doc->file, m->value->mark.line, m->value->mark.col };
+	}
+}
+
+const struct pin *profile_pin(const struct profile *p, const char *key)
+{
+	for (size_t i = 0; i < p->n_pins; i++)
+		if (strcmp(p->pins[i].key, key) == 0)
+			return &p->pins[i];
+	return NULL;
+}
+
+static long pin_long(const struct pin *pin)
+{
+	return pin ? strtol(pin->value, NULL, 10) : -1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void pin_problem(struct diags *d, const struct pin *pin, const char *fmt, ...)
+{
+	char ptr[96];
+	va_list ap;
+
+	snprintf(ptr, sizeof(ptr), "/pin/%s", pin->key);
+	va_start(ap, fmt);
+	diag_vadd(d, false, pin->origin.file, pin->origin.line, pin->origin.col, ptr, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void pin_warning(struct diags *d, const struct pin *pin, const char *fmt, ...)
+{
+	char ptr[96];
+	va_list ap;
+
+	snprintf(ptr, sizeof(ptr), "/pin/%s", pin->key);
+	va_start(ap, fmt);
+	diag_vadd(d, true, pin->origin.file, pin->origin.line, pin->origin.col, ptr, fmt, ap);
+	va_end(ap);
+}
+
+/* What the schema cannot say: relations between values, after the merge. */
+static void semantic_checks(const struct profile *p, struct diags *d)
+{
+	const struct pin *range = profile_pin(p, "net.ipv4.ip_local_port_range");
+	const struct pin *reuse = profile_pin(p, "net.ipv4.tcp_tw_reuse");
+	const struct pin *ts = profile_pin(p, "net.ipv4.tcp_timestamps");
+	const struct pin *retries = profile_pin(p, "net.ipv4.tcp_orphan_retries");
+
+	if (range) {
+		long lo, hi;
+
+		if (sscanf(range->value, "%ld %ld", &lo, &hi) == 2 && lo > hi)
+			pin_problem(d, range, "low port %ld is above high port %ld (expected LOW <= HIGH)", lo, hi);
+	}
+	if (reuse && ts && pin_long(reuse) != 0 && pin_long(ts) == 0)
+		pin_problem(d, reuse,
+			    "tcp_tw_reuse %ld needs TCP timestamps, but tcp_timestamps is pinned to 0 at %s:%u:%u (expected tcp_tw_reuse 0, or timestamps on)",
+			    pin_long(reuse), ts->origin.file, ts->origin.line, ts->origin.col);
+	if (retries && pin_long(retries) == 0)
+		pin_warning(d, retries,
+			    "tcp_orphan_retries 0 does not mean no retries: the kernel reads 0 as 8 (about 100 s or more); pin 1 to 3 for a short orphan lifetime");
+	if (p->w.half.concurrent > 0 && p->w.half.seconds == 0)
+		diag_warn(d, p->origin[WF_HALF_CONCURRENT].file, p->origin[WF_HALF_CONCURRENT].line,
+			  p->origin[WF_HALF_CONCURRENT].col, "/workload/half_close/concurrent",
+			  "half-closed streams are counted but half_close.seconds is 0 (expected how long they last)");
+}
+
+static struct profile *load_chain(struct profile_loader *l, const char *spec, bool builtin_only,
+				  struct diags *d)
+{
+	struct profile *p = calloc(1, sizeof(*p));
+	struct located at = { 0 };
+	char *relative_dir = NULL;
+	const char *next = spec;
+	size_t errors_before = d->errors;
+
+	if (!p) {
+		diag_add(d, NULL, 0, 0, NULL, "out of memory");
+		return NULL;
+	}
+	while (next) {
+		struct profile_file *pf;
+		const struct node *ext;
+		char *identity;
+		struct doc *doc;
+
+		if (p->n_files == PROFILE_MAX_CHAIN) {
+			ref_error(d, &at, "extends chain is longer than %d profiles", PROFILE_MAX_CHAIN);
+			break;
+		}
+		/* only the first file can be forced to the built-in */
+		doc = open_profile(l, next, relative_dir, builtin_only && p->n_files == 0, &at, &identity, d);
+		free(relative_dir);
+		relative_dir = NULL;
+		if (!doc)
+			break;
+		for (size_t i = 0; i < p->n_files; i++) {
+			if (strcmp(p->files[i].identity, identity) == 0) {
+				struct strbuf chain;
+
+				sb_init(&chain);
+				for (size_t k = 0; k < p->n_files; k++)
+					sb_addf(&chain, "%s -> ", p->files[k].display);
+				sb_adds(&chain, doc->file);
+				ref_error(d, &at, "extends cycle: %s", chain.s ? chain.s : "");
+				sb_free(&chain);
+				free(identity);
+				doc_free(doc);
+				goto chain_done;
+			}
+		}
+		pf = &p->files[p->n_files++];
+		pf->doc = doc;
+		pf->identity = identity;
+		pf->display = strdup(doc->file);
+		schema_validate(l->schema, doc, d);
+		ext = node_get_type(doc->root, "extends", NODE_STRING);
+		next = NULL;
+		if (ext) {
+			next = ext->u.str.s;
+			at = (struct located){ doc->file, ext->mark };
+			/* a path in extends is relative to the file that names it */
+			relative_dir = strncmp(identity, "builtin:", 8) == 0 ? NULL : dir_of(doc->file);
+		}
+	}
+chain_done:
+	free(relative_dir);
+	if (d->errors != errors_before || p->n_files == 0)
+		goto fail;
+	if (workload_defaults(l->schema, &p->w) < 0) {
+		diag_add(d, NULL, 0, 0, NULL, "internal error: the schema lacks a default for a workload field");
+		goto fail;
+	}
+	/* oldest ancestor first, so each file overrides the ones it extends */
+	for (size_t i = p->n_files; i-- > 0;)
+		decode_file(p, p->files[i].doc);
+	p->name = node_get_type(p->files[0].doc->root, "name", NODE_STRING)->u.str.s;
+	{
+		const struct node *desc = NULL;
+
+		for (size_t i = 0; i < p->n_files && !desc; i++)
+			desc = node_get_type(p->files[i].doc->root, "description", NODE_STRING);
+		p->description = desc ? desc->u.str.s : "";
+	}
+	semantic_checks(p, d);
+	if (d->errors != errors_before)
+		goto fail;
+	return p;
+fail:
+	profile_free(p);
+	return NULL;
+}
+
+struct profile *profile_load(struct profile_loader *l, const char *spec, struct diags *d)
+{
+	return load_chain(l, spec, false, d);
+}
+
+struct profile *profile_load_builtin(struct profile_loader *l, const char *name, struct diags *d)
+{
+	return load_chain(l, name, true, d);
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_files; i++) {
+		free(p->files[i].display);
+		free(p->files[i].identity);
+		doc_free(p->files[i].doc);
+	}
+	free(p);
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fintune validate: profiles against the profile schema, or any document
+ * against any schema. */
+#include "common.h"
+#include "load.h"
+#include "output.h"
+#include "profile.h"
+#include "schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct result {
+	const char *input;
+	bool valid;
+	struct diags d;
+	json_t *files;	/* the files that were read, for JSON output */
+};
+
+static void report(const struct common *c, struct result *r, const char *note, json_t *out)
+{
+	diags_sort(&r->d);
+	if (c->format == FORMAT_JSON) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "input", json_string(r->input));
+		json_object_set_new(o, "valid", json_boolean(r->valid));
+		json_object_set_new(o, "files", r->files ? r->files : json_array());
+		json_object_set_new(o, "problems", diags_to_json(&r->d));
+		json_array_append_new(out, o);
+		r->files = NULL;
+		return;
+	}
+	diags_print(&r->d, stderr);
+	if (r->valid && !c->quiet)
+		printf("%s: valid%s\n", r->input, note ? note : "");
+}
+
+static bool validate_profile(const struct common *c, struct profile_loader *l, const char *spec,
+			     json_t *out)
+{
+	struct result r = { .input = spec };
+	struct profile *p;
+	char note[256] = "";
+
+	diags_init(&r.d);
+	p = profile_load(l, spec, &r.d);
+	r.valid = p != NULL;
+	r.files = json_array();
+	if (p) {
+		for (size_t i = 0; i < p->n_files; i++)
+			json_array_append_new(r.files, json_string(p->files[i].display));
+		if (p->n_files > 1) {
+			size_t len = 0;
+
+			len += (size_t)snprintf(note + len, sizeof(note) - len, " (extends");
+			for (size_t i = 1; i < p->n_files && len < sizeof(note); i++)
+				len += (size_t)snprintf(note + len, sizeof(note) - len, " %s",
+							p->files[i].display);
+			if (len < sizeof(note))
+				snprintf(note + len, sizeof(note) - len, ")");
+		}
+	}
+	report(c, &r, note, out);
+	profile_free(p);
+	diags_free(&r.d);
+	if (r.files)
+		json_decref(r.files);
+	return r.valid;
+}
+
+static bool validate_document(const struct common *c, struct schema *s, const char *path, json_t *out)
+{
+	struct result r = { .input = path };
+	struct doc *doc;
+
+	diags_init(&r.d);
+	r.files = json_array();
+	json_array_append_new(r.files, json_string(strcmp(path, "-") == 0 ? "<stdin>" : path));
+	doc = doc_load_file(path, NULL, NULL, &r.d);
+	if (doc)
+		schema_validate(s, doc, &r.d);
+	r.valid = doc && r.d.errors == 0;
+	report(c, &r, NULL, out);
+	doc_free(doc);
+	diags_free(&r.d);
+	if (r.files)
+		json_decref(r.files);
+	return r.valid;
+}
+
+int validate_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "schema", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	struct common c;
+	const char *schema_path = NULL;
+	struct profile_loader *loader = NULL;
+	struct doc *schema_doc = NULL;
+	struct schema *schema = NULL;
+	json_t *results = NULL, *top;
+	bool all_valid = true;
+	int opt, r;
+
+	common_init(&c, "validate", 1u << FORMAT_JSON);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == 's') {
+			schema_path = optarg;
+			continue;
+		}
+		r = common_option(&c, opt, argv);
+		if (r == 2)
+			return EXIT_OK;
+		if (r != 0)
+			return EXIT_ERROR;
+	}
+	if (optind >= argc)
+		return usage_error("validate", schema_path ? "expected one or more documents to check" :
+							     "expected one or more profiles to check");
+	if (c.format == FORMAT_JSON)
+		results = json_array();
+
+	if (schema_path) {
+		struct diags d;
+
+		diags_init(&d);
+		schema_doc = doc_load_file(schema_path, NULL, NULL, &d);
+		if (schema_doc)
+			schema = schema_compile(schema_doc, &d);
+		if (!schema) {
+			diags_sort(&d);
+			diags_print(&d, stderr);
+			diags_free(&d);
+			r = EXIT_ERROR;
+			goto out;
+		}
+		diags_free(&d);
+		for (int i = optind; i < argc; i++)
+			all_valid &= validate_document(&c, schema, argv[i], results);
+	} else {
+		struct diags d;
+
+		diags_init(&d);
+		loader = profile_loader_new(c.root, &d);
+		if (!loader) {
+			diags_print(&d, stderr);
+			diags_free(&d);
+			r = EXIT_ERROR;
+			goto out;
+		}
+		diags_free(&d);
+		for (int i = optind; i < argc; i++)
+			all_valid &= validate_profile(&c, loader, argv[i], results);
+	}
+	r = all_valid ? EXIT_OK : EXIT_ERROR;
+	if (c.format == FORMAT_JSON) {
+		top = json_object();
+		json_object_set_new(top, "valid", json_boolean(all_valid));
+		json_object_set_new(top, "results", results);
+		results = NULL;
+		if (print_json(top) < 0)
+			r = EXIT_ERROR;
+	}
+out:
+	json_decref(results);
+	schema_free(schema);
+	doc_free(schema_doc);
+	profile_loader_free(loader);
+	return r;
+}
