@@ -125,9 +125,16 @@ void diags_sort(struct diags *d)
 
 void diag_format(const struct diag *g, char **line)
 {
+	diag_format_color(g, line, false);
+}
+
+void diag_format_color(const struct diag *g, char **line, bool color)
+{
 	struct strbuf sb;
 
 	sb_init(&sb);
+	if (color)
+		sb_adds(&sb, "\033[1m");
 	if (g->file) {
 		sb_adds(&sb, g->file);
 		if (g->line) {
@@ -137,20 +144,36 @@ void diag_format(const struct diag *g, char **line)
 		}
 		sb_adds(&sb, ": ");
 	}
-	if (g->pointer)
-		sb_addf(&sb, "%s: ", g->pointer[0] ? g->pointer : "/");
+	if (g->pointer) {
+		/* a key may hold any byte; the line must stay one line */
+		sb_adds(&sb, g->pointer[0] ? "" : "/");
+		for (const char *p = g->pointer; *p; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				sb_addf(&sb, "\\x%02x", (unsigned char)*p);
+			else
+				sb_addc(&sb, *p);
+		}
+		sb_adds(&sb, ": ");
+	}
+	if (color)
+		sb_adds(&sb, "\033[0m");
 	if (g->warning)
-		sb_adds(&sb, "warning: ");
+		sb_adds(&sb, color ? "\033[33mwarning:\033[0m " : "warning: ");
 	sb_adds(&sb, g->msg);
 	*line = sb_steal(&sb);
 }
 
 void diags_print(const struct diags *d, FILE *f)
 {
+	diags_print_color(d, f, false);
+}
+
+void diags_print_color(const struct diags *d, FILE *f, bool color)
+{
 	for (size_t i = 0; i < d->n; i++) {
 		char *line = NULL;
 
-		diag_format(&d->v[i], &line);
+		diag_format_color(&d->v[i], &line, color);
 		if (line)
 			fprintf(f, "%s\n", line);
 		free(line);

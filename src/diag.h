@@ -41,6 +41,8 @@ void diags_move(struct diags *dst, struct diags *src);
 /* Stable order by file, line, column, so output follows the source. */
 void diags_sort(struct diags *d);
 void diags_print(const struct diags *d, FILE *f);
+void diags_print_color(const struct diags *d, FILE *f, bool color);
 void diag_format(const struct diag *g, char **line);
+void diag_format_color(const struct diag *g, char **line, bool color);
 
 #endif

@@ -37,6 +37,9 @@ static const struct command {
 	  "  --format text|json   output format (json: one object on stdout)\n"
 	  "  --root DIR           read local profiles from DIR/etc/fintune/profiles\n"
 	  "  -q, --quiet          print only problems\n"
+	  "  -v, --verbose        also print the merged workload and pins, each with\n"
+	  "                       the file:line:col it comes from\n"
+	  "  --color auto|always|never   colour problems on a terminal\n"
 	  "\n"
 	  "Exit status: 0 all valid, 1 a problem was found.\n" },
 	{ "profiles", profiles_main, "",

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <yaml.h>
 
 const struct load_limits load_default_limits = {
@@ -42,6 +43,12 @@ struct anchor {
 	struct node *node;
 };
 
+/* Where a surrogate pair was rewritten: columns after it on its line are 2
+ * further right in the file than in the buffer libyaml reads. */
+struct rewrite {
+	unsigned line, col;	/* 1-based, in the rewritten buffer */
+};
+
 struct loader {
 	const struct load_limits *lim;
 	struct diags *d;
@@ -55,13 +62,29 @@ struct loader {
 	size_t n_anchors, cap_anchors;
 	struct strbuf ptr;
 	bool fatal;
+	struct rewrite *rewrites;
+	size_t n_rewrites;
 };
 
-static struct mark mark_of(yaml_mark_t m)
+/* A position in the rewritten buffer, as a position in the file. */
+static struct mark file_mark(const struct loader *ld, struct mark m)
+{
+	unsigned shift = 0;
+
+	for (size_t i = 0; i < ld->n_rewrites; i++)
+		if (ld->rewrites[i].line == m.line && ld->rewrites[i].col < m.col)
+			shift += 2;
+	m.col += shift;
+	return m;
+}
+
+static struct mark mark_of_ld(const struct loader *ld, yaml_mark_t m)
 {
 	/* libyaml marks are 0-based */
-	return (struct mark){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
+	return file_mark(ld, (struct mark){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 });
 }
+
+#define mark_of(m) mark_of_ld(ld, (m))
 
 /* Pointer of the value being added to the innermost collection. */
 static void child_pointer(struct loader *ld, struct strbuf *out)
@@ -459,13 +482,18 @@ static bool attach(struct loader *ld, struct node *nd, char *anchor)
 	f->weight += nd->weight;
 	if (f->weight > ld->lim->max_weight) {
 		load_fatal(ld, nd->mark,
-			   "document expands to more than %zu values through aliases (expected a plain configuration document)",
+			   "document has more than %zu values, counting each alias in full (expected a configuration document)",
 			   ld->lim->max_weight);
 		return false;
 	}
 	if (f->node->type == NODE_OBJECT && !f->have_key) {
 		if (nd->type != NODE_STRING && nd->type != NODE_NULL) {
 			load_error(ld, nd->mark, "an alias used as a mapping key must name a string");
+			/* keep key and value paired: the value still follows */
+			f->have_key = true;
+			f->key.key = "";
+			f->key.key_len = 0;
+			f->key.key_mark = nd->mark;
 			return true;
 		}
 		f->have_key = true;
@@ -649,7 +677,7 @@ static void report_parser_error(struct loader *ld, const yaml_parser_t *p)
 		load_fatal(ld, (struct mark){ 0, 0 }, "out of memory while parsing");
 		return;
 	case YAML_READER_ERROR:
-		m = mark_at_offset(ld->buf, ld->len, p->problem_offset);
+		m = file_mark(ld, mark_at_offset(ld->buf, ld->len, p->problem_offset));
 		if (p->problem_value != -1)
 			load_fatal(ld, m, "%s (byte 0x%02x; expected printable UTF-8 text)",
 				   p->problem, (unsigned)p->problem_value);
@@ -695,28 +723,41 @@ static long hex4(const char *s)
 
 /*
  * JSON writes characters outside the BMP as UTF-16 surrogate pairs
- * ("\ud83d\udca9"); YAML (and libyaml) refuse a surrogate escape. In a
- * document that is JSON (it starts with { or [), rewrite each valid pair as
- * the equivalent \UXXXXXXXX escape. Every backslash of JSON text is inside a
- * string, so no YAML construct can be mistaken for one. Returns a new buffer,
- * or NULL when nothing needed rewriting.
+ * ("\ud83d\udca9"); YAML (and libyaml) refuse a surrogate escape. When the
+ * text is JSON (jansson says so, so every backslash is inside a string),
+ * each valid pair is rewritten as the equivalent \UXXXXXXXX escape, and the
+ * place of each rewrite is kept so that columns are reported as in the file.
+ * Returns the new buffer, or NULL when nothing needed rewriting.
  */
-static char *json_join_surrogates(const char *buf, size_t len, size_t *out_len)
+static char *json_join_surrogates(struct loader *ld, const char *buf, size_t len, size_t *out_len)
 {
 	struct strbuf sb;
-	size_t i = 0, copied = 0;
+	size_t i, copied = 0, cap = 0;
+	unsigned line = 1, col = 1;
+	json_error_t err;
+	json_t *probe;
 	bool any = false;
 
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && strchr(" \t\r\n", buf[i]))
-		i++;
-	if (i >= len || (buf[i] != '{' && buf[i] != '['))
+	for (i = 0; i + 1 < len; i++)
+		if (buf[i] == '\\' && buf[i + 1] == 'u')
+			break;
+	if (i + 1 >= len)
 		return NULL;
+	probe = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (!probe)
+		return NULL;	/* not JSON: YAML's own rules apply */
+	json_decref(probe);
 	sb_init(&sb);
-	for (; i < len; i++) {
+	for (i = 0; i < len; i++) {
 		long hi, lo;
 
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+			continue;
+		}
+		if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			col++;
 		if (buf[i] != '\\')
 			continue;
 		if (i + 12 <= len && buf[i + 1] == 'u' && buf[i + 6] == '\\' && buf[i + 7] == 'u' &&
@@ -725,16 +766,37 @@ static char *json_join_surrogates(const char *buf, size_t len, size_t *out_len)
 			unsigned long cp = 0x10000 + (((unsigned long)hi - 0xd800) << 10) +
 					   ((unsigned long)lo - 0xdc00);
 
+			if (ld->n_rewrites == cap) {
+				size_t c = cap ? cap * 2 : 16;
+				struct rewrite *v = realloc(ld->rewrites, c * sizeof(*v));
+
+				if (!v) {
+					sb_free(&sb);
+					return NULL;
+				}
+				ld->rewrites = v;
+				cap = c;
+			}
+			/* col is one past the backslash, in the rewritten buffer:
+			 * each earlier rewrite on this line took 2 columns */
+			ld->rewrites[ld->n_rewrites].line = line;
+			ld->rewrites[ld->n_rewrites].col = col - 1;
+			for (size_t k = 0; k < ld->n_rewrites; k++)
+				if (ld->rewrites[k].line == line)
+					ld->rewrites[ld->n_rewrites].col -= 2;
+			ld->n_rewrites++;
 			sb_addn(&sb, buf + copied, i - copied);
 			sb_addf(&sb, "\\U%08lX", cp);
 			copied = i + 12;
 			i += 11;
+			col += 11;
 			any = true;
 		} else {
 			i++;	/* the escaped character, which may be a backslash */
+			col++;
 		}
 	}
-	if (!any) {
+	if (!any || sb.oom) {
 		sb_free(&sb);
 		return NULL;
 	}
@@ -743,21 +805,129 @@ static char *json_join_surrogates(const char *buf, size_t len, size_t *out_len)
 	return sb_steal(&sb);
 }
 
+static void handle_scalar(struct loader *ld, const yaml_event_t *ev)
+{
+	struct frame *f = ld->depth ? &ld->stack[ld->depth - 1] : NULL;
+	char *anchor = dup_anchor(ld, ev->data.scalar.anchor, ev->start_mark);
+	struct node *nd;
+
+	if (ev->data.scalar.anchor && !anchor)
+		return;
+	if (f && f->node->type == NODE_OBJECT && !f->have_key) {
+		const char *tag = (const char *)ev->data.scalar.tag;
+		const char *t = tag ? short_tag(tag) : NULL;
+
+		/* A key: kept as written, whatever it would resolve to. */
+		nd = new_node(ld, NODE_STRING, mark_of(ev->start_mark));
+		if (nd) {
+			nd->u.str.s = arena_strndup(&ld->doc->arena, (const char *)ev->data.scalar.value,
+						    ev->data.scalar.length);
+			nd->u.str.len = ev->data.scalar.length;
+		}
+		if (!nd || !nd->u.str.s) {
+			free(anchor);
+			load_fatal(ld, mark_of(ev->start_mark), "out of memory");
+			return;
+		}
+		if (tag && strcmp(tag, "!") != 0 && !(t && strcmp(t, "str") == 0))
+			load_error(ld, nd->mark, "unsupported tag %s%s on a key (expected no tag, or !!str)",
+				   t ? "!!" : "", t ? t : tag);
+	} else {
+		nd = make_scalar(ld, ev);
+	}
+	if (!nd) {
+		free(anchor);
+		return;
+	}
+	attach(ld, nd, anchor);
+}
+
+static void handle_alias(struct loader *ld, const yaml_event_t *ev)
+{
+	struct node *target = find_anchor(ld, (const char *)ev->data.alias.anchor);
+	struct node *copy;
+
+	if (!target) {
+		load_fatal(ld, mark_of(ev->start_mark), "alias *%s names no anchor defined before it (expected &%s earlier)",
+			   (const char *)ev->data.alias.anchor, (const char *)ev->data.alias.anchor);
+		return;
+	}
+	/* The same value, but problems with it are reported where the alias
+	 * stands: a shallow copy shares the children. */
+	copy = new_node(ld, target->type, mark_of(ev->start_mark));
+	if (!copy)
+		return;
+	copy->plain = target->plain;
+	copy->weight = target->weight;
+	copy->u = target->u;
+	attach(ld, copy, NULL);
+}
+
+/* Runs libyaml over buf; true when the whole stream was read. */
+static bool parse(struct loader *ld, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	unsigned docs = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser)) {
+		load_fatal(ld, (struct mark){ 0, 0 }, "out of memory");
+		return false;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done && !ld->fatal) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			report_parser_error(ld, &parser);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1)
+				load_fatal(ld, mark_of(ev.start_mark),
+					   "a second document starts here (expected exactly one document per file)");
+			break;
+		case YAML_SCALAR_EVENT:
+			handle_scalar(ld, &ev);
+			break;
+		case YAML_ALIAS_EVENT:
+			handle_alias(ld, &ev);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			start_collection(ld, &ev, NODE_ARRAY);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			start_collection(ld, &ev, NODE_OBJECT);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			end_collection(ld);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return done && !ld->fatal;
+}
+
 struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 			    const struct load_limits *lim, struct diags *d)
 {
-	struct loader ld = { .lim = lim ? lim : &load_default_limits, .d = d, .file = display };
-	yaml_parser_t parser;
-	yaml_event_t ev;
+	struct loader l = { .lim = lim ? lim : &load_default_limits, .d = d, .file = display };
+	struct loader *ld = &l;
 	char *joined = NULL;
 	size_t joined_len = 0;
-	unsigned docs = 0;
-	bool done = false;
 	struct doc *doc;
+	bool ok;
 
-	if (len > ld.lim->max_bytes) {
+	if (len > ld->lim->max_bytes) {
 		diag_add(d, display, 0, 0, NULL, "file is %zu bytes, larger than the %zu byte limit",
-			 len, ld.lim->max_bytes);
+			 len, ld->lim->max_bytes);
 		return NULL;
 	}
 	doc = calloc(1, sizeof(*doc));
@@ -767,110 +937,27 @@ struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 	}
 	arena_init(&doc->arena);
 	doc->file = arena_strndup(&doc->arena, display, strlen(display));
-	ld.doc = doc;
-	ld.buf = buf;
-	ld.len = len;
-	sb_init(&ld.ptr);
-	joined = json_join_surrogates(buf, len, &joined_len);
-
-	if (!yaml_parser_initialize(&parser)) {
-		diag_add(d, display, 0, 0, NULL, "out of memory");
-		doc_free(doc);
-		free(joined);
-		return NULL;
-	}
-	if (joined)
-		yaml_parser_set_input_string(&parser, (const unsigned char *)joined, joined_len);
-	else
-		yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-
-	while (!done && !ld.fatal) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			report_parser_error(&ld, &parser);
-			break;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1)
-				load_fatal(&ld, mark_of(ev.start_mark),
-					   "a second document starts here (expected exactly one document per file)");
-			break;
-		case YAML_SCALAR_EVENT: {
-			struct frame *f = ld.depth ? &ld.stack[ld.depth - 1] : NULL;
-			char *anchor = dup_anchor(&ld, ev.data.scalar.anchor, ev.start_mark);
-			struct node *nd;
-
-			if (ev.data.scalar.anchor && !anchor)
-				break;
-			if (f && f->node->type == NODE_OBJECT && !f->have_key) {
-				/* A key: kept as written, whatever it would resolve to. */
-				nd = new_node(&ld, NODE_STRING, mark_of(ev.start_mark));
-				if (nd) {
-					nd->u.str.s = arena_strndup(&doc->arena, (const char *)ev.data.scalar.value,
-								    ev.data.scalar.length);
-					nd->u.str.len = ev.data.scalar.length;
-				}
-				if (!nd || !nd->u.str.s) {
-					free(anchor);
-					load_fatal(&ld, mark_of(ev.start_mark), "out of memory");
-					break;
-				}
-			} else {
-				nd = make_scalar(&ld, &ev);
-			}
-			if (!nd) {
-				free(anchor);
-				break;
-			}
-			attach(&ld, nd, anchor);
-			break;
-		}
-		case YAML_ALIAS_EVENT: {
-			struct node *target = find_anchor(&ld, (const char *)ev.data.alias.anchor);
-
-			if (!target) {
-				load_fatal(&ld, mark_of(ev.start_mark),
-					   "alias *%s names no anchor defined before it (expected &%s earlier)",
-					   (const char *)ev.data.alias.anchor, (const char *)ev.data.alias.anchor);
-				break;
-			}
-			attach(&ld, target, NULL);
-			break;
-		}
-		case YAML_SEQUENCE_START_EVENT:
-			start_collection(&ld, &ev, NODE_ARRAY);
-			break;
-		case YAML_MAPPING_START_EVENT:
-			start_collection(&ld, &ev, NODE_OBJECT);
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			end_collection(&ld);
-			break;
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
+	ld->doc = doc;
+	sb_init(&ld->ptr);
+	joined = json_join_surrogates(ld, buf, len, &joined_len);
+	/* reader errors come as byte offsets into what libyaml reads */
+	ld->buf = joined ? joined : buf;
+	ld->len = joined ? joined_len : len;
+	ok = parse(ld, ld->buf, ld->len);
 	free(joined);
-	while (ld.depth)
-		free_frame(&ld.stack[--ld.depth]);
-	free(ld.stack);
-	for (size_t i = 0; i < ld.n_anchors; i++)
-		free(ld.anchors[i].name);
-	free(ld.anchors);
-	sb_free(&ld.ptr);
-	if (!ld.fatal && !done)
-		ld.fatal = true;	/* a parser error was reported */
-	if (!ld.fatal && !doc->root) {
+	while (ld->depth)
+		free_frame(&ld->stack[--ld->depth]);
+	free(ld->stack);
+	for (size_t i = 0; i < ld->n_anchors; i++)
+		free(ld->anchors[i].name);
+	free(ld->anchors);
+	free(ld->rewrites);
+	sb_free(&ld->ptr);
+	if (ok && !doc->root) {
 		diag_add(d, display, 1, 1, NULL, "no document in the file (expected a YAML or JSON document)");
-		ld.fatal = true;
+		ok = false;
 	}
-	if (ld.fatal) {
+	if (!ok) {
 		doc_free(doc);
 		return NULL;
 	}

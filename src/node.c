@@ -170,7 +170,7 @@ uint64_t node_hash(const struct node *n)
 	case NODE_FLOAT:
 		/* Equal numbers must hash alike: an integral double in int64 range
 		 * hashes as that integer; -0.0 as 0. */
-		if (n->u.f == floor(n->u.f) && fabs(n->u.f) < 9.2e18)
+		if (n->u.f == floor(n->u.f) && n->u.f >= -9223372036854775808.0 && n->u.f < 9223372036854775808.0)
 			return mix64((uint64_t)(int64_t)n->u.f);
 		{
 			double f = n->u.f;

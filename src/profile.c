@@ -54,6 +54,30 @@ const char *workload_field_name(enum workload_field f)
 	return f < WF_COUNT ? fields[f].name : "?";
 }
 
+void workload_field_text(const struct workload *w, enum workload_field f, char *buf, size_t size)
+{
+	static const char *const closers[] = { "us", "peer", "either" };
+
+	switch (f) {
+	case WF_IN_CLOSE_RATE: snprintf(buf, size, "%llu", (unsigned long long)w->in.close_rate); break;
+	case WF_IN_CLOSES_FIRST: snprintf(buf, size, "%s", closers[w->in.closes_first]); break;
+	case WF_IN_BEHIND_NAT: snprintf(buf, size, "%s", w->in.behind_nat ? "true" : "false"); break;
+	case WF_IN_UNRESPONSIVE: snprintf(buf, size, "%g", w->in.unresponsive_pct); break;
+	case WF_OUT_CONNECT_RATE: snprintf(buf, size, "%llu", (unsigned long long)w->out.connect_rate); break;
+	case WF_OUT_DESTINATIONS: snprintf(buf, size, "%llu", (unsigned long long)w->out.destinations); break;
+	case WF_OUT_SOURCES: snprintf(buf, size, "%llu", (unsigned long long)w->out.source_addresses); break;
+	case WF_OUT_CLOSES_FIRST: snprintf(buf, size, "%s", closers[w->out.closes_first]); break;
+	case WF_OUT_LOOPBACK: snprintf(buf, size, "%s", w->out.loopback ? "true" : "false"); break;
+	case WF_OUT_UNRESPONSIVE: snprintf(buf, size, "%g", w->out.unresponsive_pct); break;
+	case WF_HALF_SIDE: snprintf(buf, size, "%s", w->half.side == HALF_US ? "us" : "peer"); break;
+	case WF_HALF_SECONDS: snprintf(buf, size, "%g", w->half.seconds); break;
+	case WF_HALF_CONCURRENT: snprintf(buf, size, "%llu", (unsigned long long)w->half.concurrent); break;
+	case WF_RTT_MS: snprintf(buf, size, "%g", w->rtt_ms); break;
+	case WF_MEMORY_BUDGET: snprintf(buf, size, "%llu", (unsigned long long)w->memory_budget_mib); break;
+	default: snprintf(buf, size, "?"); break;
+	}
+}
+
 /* Stores a (schema-valid) value into its field; false if it has the wrong
  * shape, which only a schema out of step with this table can cause. */
 static bool set_field(struct workload *w, enum workload_field f, const struct node *v)
@@ -553,6 +577,7 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 	char *relative_dir = NULL;
 	const char *next = spec;
 	size_t errors_before = d->errors;
+	bool force_builtin = builtin_only;
 
 	if (!p) {
 		diag_add(d, NULL, 0, 0, NULL, "out of memory");
@@ -568,8 +593,7 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 			ref_error(d, &at, "extends chain is longer than %d profiles", PROFILE_MAX_CHAIN);
 			break;
 		}
-		/* only the first file can be forced to the built-in */
-		doc = open_profile(l, next, relative_dir, builtin_only && p->n_files == 0, &at, &identity, d);
+		doc = open_profile(l, next, relative_dir, force_builtin, &at, &identity, d);
 		free(relative_dir);
 		relative_dir = NULL;
 		if (!doc)
@@ -593,8 +617,19 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 		pf->doc = doc;
 		pf->identity = identity;
 		pf->display = strdup(doc->file);
-		schema_validate(l->schema, doc, d);
+		{
+			size_t before = d->errors;
+
+			if (!schema_validate(l->schema, doc, d) && d->errors == before)
+				diag_add(d, doc->file, 1, 1, "", "does not match the profile schema");
+		}
 		ext = node_get_type(doc->root, "extends", NODE_STRING);
+		force_builtin = false;
+		if (ext && valid_name(ext->u.str.s) && valid_name(next) && strcmp(ext->u.str.s, next) == 0 &&
+		    strncmp(identity, "builtin:", 8) != 0)
+			/* a local profile that overrides a built-in and extends the
+			 * name it overrides builds on the built-in, not on itself */
+			force_builtin = true;
 		next = NULL;
 		if (ext) {
 			next = ext->u.str.s;

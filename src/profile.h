@@ -65,6 +65,8 @@ enum workload_field {
 
 /* "inbound.close_rate": the field as a profile writes it. */
 const char *workload_field_name(enum workload_field f);
+/* The field's value as a profile would write it. */
+void workload_field_text(const struct workload *w, enum workload_field f, char *buf, size_t size);
 /* Fills w with the schema's defaults (the single source of them). */
 int workload_defaults(const struct schema *s, struct workload *w);
 

@@ -12,12 +12,15 @@
 #include "schema.h"
 #include "uri.h"
 
+#include <float.h>
 #include <math.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EVAL_MAX_DEPTH 200
+/* Each nesting level of a value costs two evaluations ($ref and the
+ * subschema): well above twice the loader's depth limit. */
+#define EVAL_MAX_DEPTH 600
 #define PCRE_MATCH_LIMIT 1000000
 
 struct uri_node {
@@ -58,6 +61,63 @@ struct schema {
 };
 
 /* ---- growable tables ---------------------------------------------------- */
+
+/* A set of pointers (open addressing), so that compiling a large schema stays
+ * linear: which subschemas were walked, which refs and patterns are done. */
+struct ptrset {
+	const void **v;
+	size_t cap, n;
+};
+
+static size_t ptr_slot(const void *p, size_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (size_t)h & (cap - 1);
+}
+
+/* Adds p; true when it was not there yet. On allocation failure says "new"
+ * (the caller only does redundant work then). */
+static bool ptrset_add(struct ptrset *set, const void *p)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		const void **v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return true;
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->v[k]) {
+				for (i = ptr_slot(set->v[k], cap); v[i]; i = (i + 1) & (cap - 1))
+					;
+				v[i] = set->v[k];
+			}
+		free(set->v);
+		set->v = v;
+		set->cap = cap;
+	}
+	for (i = ptr_slot(p, set->cap); set->v[i]; i = (i + 1) & (set->cap - 1))
+		if (set->v[i] == p)
+			return false;
+	set->v[i] = p;
+	set->n++;
+	return true;
+}
+
+static bool ptrset_has(const struct ptrset *set, const void *p)
+{
+	if (!set->cap)
+		return false;
+	for (size_t i = ptr_slot(p, set->cap); set->v[i]; i = (i + 1) & (set->cap - 1))
+		if (set->v[i] == p)
+			return true;
+	return false;
+}
 
 static bool grow(void **v, size_t *cap, size_t n, size_t size)
 {
@@ -118,6 +178,7 @@ struct compiler {
 	struct diags *d;
 	struct strbuf ptr;
 	bool failed;
+	struct ptrset walked, refs_done, patterns;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -231,9 +292,8 @@ static bool compile_pattern(struct compiler *c, const struct node *at, const cha
 	PCRE2_SIZE off;
 	pcre2_code *code;
 
-	for (size_t i = 0; i < s->n_rx; i++)
-		if (s->rx[i].pattern == pattern)
-			return true;
+	if (!ptrset_add(&c->patterns, pattern))
+		return true;
 	/* ECMA-262 flavour: \u escapes, $ only at the very end, UTF-8 subjects. */
 	sb_init(&ecma);
 	ecma_property_names(&ecma, pattern, len);
@@ -419,6 +479,7 @@ static void walk_schema(struct compiler *c, const struct node *sch, const char *
 		sb_free(&full);
 	}
 record:
+	ptrset_add(&c->walked, sch);
 	if (grow((void **)&s->bases, &s->cap_bases, s->n_bases, sizeof(*s->bases))) {
 		const char *k = keep(s, base), *p = keep(s, c->ptr.s ? c->ptr.s : "");
 
@@ -555,11 +616,8 @@ static void resolve_refs(struct compiler *c)
 		const struct node *target;
 		char *base;
 
-		if (!ref)
+		if (!ref || !ptrset_add(&c->refs_done, ref))
 			continue;
-		for (size_t j = 0; j < s->n_refs; j++)
-			if (s->refs[j].ref == ref)
-				goto next;
 		base = strdup(s->bases[i].uri);
 		if (!base)
 			return;
@@ -570,11 +628,7 @@ static void resolve_refs(struct compiler *c)
 		if (target && grow((void **)&s->refs, &s->cap_refs, s->n_refs, sizeof(*s->refs)))
 			s->refs[s->n_refs++] = (struct ref_entry){ ref, target };
 		if (target) {
-			bool known = false;
-
-			for (size_t j = 0; j < s->n_bases && !known; j++)
-				known = s->bases[j].node == target;
-			if (!known) {
+			if (!ptrset_has(&c->walked, target)) {
 				/* base: the resource the pointer started from */
 				char *b = uri_resolve(base, ref->u.str.s), *h;
 
@@ -589,7 +643,6 @@ static void resolve_refs(struct compiler *c)
 			}
 		}
 		free(base);
-next:;
 	}
 }
 
@@ -617,6 +670,9 @@ struct schema *schema_compile_node(const struct doc *doc, const struct node *roo
 	if (s->n_rx)
 		qsort(s->rx, s->n_rx, sizeof(*s->rx), rx_cmp);
 	sb_free(&c.ptr);
+	free(c.walked.v);
+	free(c.refs_done.v);
+	free(c.patterns.v);
 	s->mctx = pcre2_match_context_create(NULL);
 	if (s->mctx) {
 		pcre2_set_match_limit(s->mctx, PCRE_MATCH_LIMIT);
@@ -657,6 +713,7 @@ const struct node *schema_at(const struct schema *s, const char *pointer)
 struct eval {
 	struct schema *s;
 	struct diags *d;	/* NULL: quiet, only the verdict counts */
+	struct diags *top;	/* where an abort is reported, even from a quiet probe */
 	const char *file;
 	struct strbuf ptr;
 	unsigned depth;
@@ -677,6 +734,17 @@ static bool fail(struct eval *e, struct mark m, const char *fmt, ...)
 	diag_vadd(e->d, false, e->file, m.line, m.col, e->ptr.s ? e->ptr.s : "", fmt, ap);
 	va_end(ap);
 	return false;
+}
+
+/* Stops the whole validation: the verdict is "invalid", said once, even when
+ * it happens inside not/anyOf/if, whose probes are otherwise silent. */
+static void abort_eval(struct eval *e, const struct node *inst, const char *why)
+{
+	if (e->aborted)
+		return;
+	e->aborted = true;
+	if (e->top)
+		diag_add(e->top, e->file, inst->mark.line, inst->mark.col, e->ptr.s ? e->ptr.s : "", "%s", why);
 }
 
 static void describe(struct eval *e, struct strbuf *sb, const struct node *n)
@@ -882,6 +950,7 @@ static void add_number(struct strbuf *sb, const struct node *n)
 
 static bool is_multiple(const struct node *inst, const struct node *of)
 {
+	long double x, m, r, tol;
 	double q;
 
 	if (inst->type == NODE_INT && of->type == NODE_INT)
@@ -891,9 +960,14 @@ static bool is_multiple(const struct node *inst, const struct node *of)
 	q = (double)node_number(inst) / (double)node_number(of);
 	if (!isfinite(q))
 		return false;
-	/* Decimal fractions are inexact in binary: 0.0075 / 0.0001 is 74.99999...
-	 * Accept a quotient within a relative 1e-9 of an integer. */
-	return fabs(q - round(q)) <= 1e-9 * fmax(1.0, fabs(q));
+	/* The exact remainder of the two doubles, allowing for the rounding of
+	 * decimal input (0.0075 is not exactly 75 x 0.0001 in binary): a few
+	 * ulps of the value. 1e-10 is no multiple of 1; 3000000001.0 none of 2. */
+	x = fabsl(node_number(inst));
+	m = fabsl(node_number(of));
+	r = fmodl(x, m);
+	tol = 4 * x * DBL_EPSILON;
+	return r <= tol || m - r <= tol;
 }
 
 static bool check_number(struct eval *e, const struct node *sch, const struct node *inst)
@@ -1399,7 +1473,14 @@ static bool check_any_one(struct eval *e, const struct node *list, const struct 
 	for (size_t i = 0; i < n; i++) {
 		if (sub)
 			memset(sub, 0, inst->u.obj.n * sizeof(*sub));
-		if (probe(e, list->u.arr.v[i], inst, sub)) {
+		bool matched = probe(e, list->u.arr.v[i], inst, sub);
+
+		/* when the failure will be reported, every alternative's keys count
+		 * as seen, so that unevaluatedProperties does not blame them too */
+		if (!matched && sub && e->d)
+			for (size_t k = 0; k < inst->u.obj.n; k++)
+				evaluated[k] |= sub[k];
+		if (matched) {
 			if (matches == 0)
 				first = i;
 			else if (matches == 1)
@@ -1468,7 +1549,9 @@ static bool eval_inplace(struct eval *e, const struct node *sch, const struct no
 	if (evaluated && inst->type == NODE_OBJECT)
 		sub = calloc(inst->u.obj.n ? inst->u.obj.n : 1, sizeof(*sub));
 	ok = quiet ? probe(e, sch, inst, sub) : eval(e, sch, inst, sub);
-	if (ok && sub)
+	/* A failed subschema's annotations do not count, but when its failure
+	 * is being reported, unevaluatedProperties must not blame its keys too. */
+	if ((ok || (!quiet && e->d)) && sub)
 		for (size_t k = 0; k < inst->u.obj.n; k++)
 			evaluated[k] |= sub[k];
 	free(sub);
@@ -1484,16 +1567,13 @@ static bool eval_ref(struct eval *e, const struct node *sch, const struct node *
 		return true;	/* compile refused unresolved refs */
 	for (unsigned i = 0; i < e->n_stack; i++) {
 		if (e->stack_sch[i] == target && e->stack_inst[i] == inst) {
-			e->aborted = true;
-			if (e->d)
-				diag_add(e->d, e->file, inst->mark.line, inst->mark.col, e->ptr.s ? e->ptr.s : "",
-					 "the schema refers to itself without consuming any of the value (an infinite $ref loop)");
+			abort_eval(e, inst, "the schema refers to itself without consuming any of the value (an infinite $ref loop)");
 			return false;
 		}
 	}
 	if (e->n_stack >= EVAL_MAX_DEPTH) {
-		e->aborted = true;
-		return fail(e, inst->mark, "schema references nest deeper than %d levels", EVAL_MAX_DEPTH);
+		abort_eval(e, inst, "schema references nest deeper than the validator follows");
+		return false;
 	}
 	e->stack_sch[e->n_stack] = target;
 	e->stack_inst[e->n_stack] = inst;
@@ -1527,9 +1607,9 @@ static bool eval(struct eval *e, const struct node *sch, const struct node *inst
 	if (sch->type != NODE_OBJECT)
 		return true;
 	if (++e->depth > EVAL_MAX_DEPTH) {
-		e->aborted = true;
 		e->depth--;
-		return fail(e, inst->mark, "value nests deeper than the validator follows (%d levels)", EVAL_MAX_DEPTH);
+		abort_eval(e, inst, "value and schema nest deeper than the validator follows");
+		return false;
 	}
 	uneval = inst->type == NODE_OBJECT ? node_get(sch, "unevaluatedProperties") : NULL;
 	if (inst->type == NODE_OBJECT && (evaluated || uneval)) {
@@ -1574,7 +1654,11 @@ static bool eval(struct eval *e, const struct node *sch, const struct node *inst
 	if ((v = node_get_type(sch, "oneOf", NODE_ARRAY)))
 		STEP(check_any_one(e, v, inst, true, mine));
 	if ((v = node_get(sch, "not"))) {
-		if (probe(e, v, inst, NULL)) {
+		bool matched = probe(e, v, inst, NULL);
+
+		if (e->aborted)
+			STEP(false);
+		if (matched) {
 			struct strbuf msg;
 
 			if (e->aborted)
@@ -1598,10 +1682,14 @@ static bool eval(struct eval *e, const struct node *sch, const struct node *inst
 	if ((v = node_get(sch, "if"))) {
 		const struct node *then = node_get(sch, "then"), *els = node_get(sch, "else");
 
-		if (eval_inplace(e, v, inst, mine, true)) {
+		bool matched = eval_inplace(e, v, inst, mine, true);
+
+		if (e->aborted)
+			STEP(false);
+		if (matched) {
 			if (then)
 				STEP(eval_inplace(e, then, inst, mine, false));
-		} else if (els && !e->aborted) {
+		} else if (els) {
 			STEP(eval_inplace(e, els, inst, mine, false));
 		}
 	}
@@ -1638,7 +1726,7 @@ static bool eval(struct eval *e, const struct node *sch, const struct node *inst
 	}
 #undef STEP
 out:
-	if (ok && evaluated && mine)
+	if ((ok || e->d) && evaluated && mine)
 		for (size_t i = 0; i < inst->u.obj.n; i++)
 			evaluated[i] |= mine[i];
 	free(mine);
@@ -1653,7 +1741,7 @@ struct schema *schema_compile(const struct doc *doc, struct diags *d)
 
 bool schema_validate_node(struct schema *s, const char *file, const struct node *inst, struct diags *d)
 {
-	struct eval e = { .s = s, .d = d, .file = file };
+	struct eval e = { .s = s, .d = d, .top = d, .file = file };
 	bool ok;
 
 	sb_init(&e.ptr);

@@ -18,7 +18,8 @@ struct result {
 	json_t *files;	/* the files that were read, for JSON output */
 };
 
-static void report(const struct common *c, struct result *r, const char *note, json_t *out)
+static void report(const struct common *c, struct result *r, const char *note, json_t *out,
+		   const struct profile *p)
 {
 	diags_sort(&r->d);
 	if (c->format == FORMAT_JSON) {
@@ -32,9 +33,25 @@ static void report(const struct common *c, struct result *r, const char *note, j
 		r->files = NULL;
 		return;
 	}
-	diags_print(&r->d, stderr);
+	diags_print_color(&r->d, stderr, use_color(c, 2));
 	if (r->valid && !c->quiet)
 		printf("%s: valid%s\n", r->input, note ? note : "");
+	if (r->valid && c->verbose && p) {
+		/* the merged workload, each value with where it comes from */
+		for (int f = 0; f < WF_COUNT; f++) {
+			char v[64];
+
+			workload_field_text(&p->w, (enum workload_field)f, v, sizeof(v));
+			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
+			if (p->origin[f].file)
+				printf("%s:%u:%u\n", p->origin[f].file, p->origin[f].line, p->origin[f].col);
+			else
+				printf("(default)\n");
+		}
+		for (size_t i = 0; i < p->n_pins; i++)
+			printf("  pin %-26s %-10s %s:%u:%u\n", p->pins[i].key, p->pins[i].value, p->pins[i].origin.file,
+			       p->pins[i].origin.line, p->pins[i].origin.col);
+	}
 }
 
 static bool validate_profile(const struct common *c, struct profile_loader *l, const char *spec,
@@ -62,7 +79,7 @@ static bool validate_profile(const struct common *c, struct profile_loader *l, c
 				snprintf(note + len, sizeof(note) - len, ")");
 		}
 	}
-	report(c, &r, note, out);
+	report(c, &r, note, out, p);
 	profile_free(p);
 	diags_free(&r.d);
 	if (r.files)
@@ -79,10 +96,8 @@ static bool validate_document(const struct common *c, struct schema *s, const ch
 	r.files = json_array();
 	json_array_append_new(r.files, json_string(strcmp(path, "-") == 0 ? "<stdin>" : path));
 	doc = doc_load_file(path, NULL, NULL, &r.d);
-	if (doc)
-		schema_validate(s, doc, &r.d);
-	r.valid = doc && r.d.errors == 0;
-	report(c, &r, NULL, out);
+	r.valid = doc && schema_validate(s, doc, &r.d) && r.d.errors == 0;
+	report(c, &r, NULL, out, NULL);
 	doc_free(doc);
 	diags_free(&r.d);
 	if (r.files)

@@ -87,6 +87,24 @@ teardown() { teardown_tmp; }
 	run --separate-stderr ft validate web
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "no profile named \"web\""* ]]
+	# a local profile with a built-in's name replaces it, and may build on it
+	printf 'fintune: 1\nname: reverse-proxy\nextends: reverse-proxy\nworkload:\n  rtt_ms: 7\n' \
+		>"$TMP/etc/fintune/profiles/reverse-proxy.yaml"
+	run --separate-stderr ft validate -v --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "reverse-proxy: valid (extends <builtin>/reverse-proxy.yaml)" ]
+	[[ "$output" == *"rtt_ms                         7          $TMP/etc/fintune/profiles/reverse-proxy.yaml:5:11"* ]]
+	[[ "$output" == *"inbound.close_rate             3000       <builtin>/reverse-proxy.yaml:"* ]]
+}
+
+@test "-v shows the merged workload with the origin of each value" {
+	printf 'fintune: 1\nname: s\nextends: outbound-client\nworkload:\n  outbound:\n    destinations: 9\npin:\n  net.ipv4.tcp_fin_timeout: 30\n' >"$TMP/s.yaml"
+	run --separate-stderr ft validate -v "$TMP/s.yaml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"outbound.destinations          9          $TMP/s.yaml:6:19"* ]]
+	[[ "$output" == *"outbound.connect_rate          2000       <builtin>/outbound-client.yaml:"* ]]
+	[[ "$output" == *"half_close.seconds             0          (default)"* ]]
+	[[ "$output" == *"pin net.ipv4.tcp_fin_timeout   30         $TMP/s.yaml:8:29"* ]]
 }
 
 @test "pin accepts only close-path keys, each within the kernel's range" {

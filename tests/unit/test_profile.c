@@ -248,6 +248,50 @@ static void test_semantic_checks(void **state)
 	free(c);
 }
 
+/* The compiled-in copies are the files of the tree (make runs the tests
+ * from the top of it). */
+static void test_builtins_are_the_tree_files(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i <= builtin_profiles_count; i++) {
+		const struct builtin *b = i < builtin_profiles_count ? &builtin_profiles[i] : &builtin_schema;
+		char path[128], *text = NULL;
+		size_t len = 0;
+		const char *why;
+
+		snprintf(path, sizeof(path), i < builtin_profiles_count ? "profiles/%s.yaml" : "schema/%s", b->name);
+		assert_int_equal(read_file_limited(path, 1 << 20, &text, &len, &why), 0);
+		assert_int_equal(len, strlen(b->data));
+		assert_memory_equal(text, b->data, len);
+		free(text);
+	}
+}
+
+static void test_local_override_extends_the_builtin(void **state)
+{
+	struct diags d;
+	struct profile_loader *l;
+	struct profile *p;
+	char *a;
+
+	(void)state;
+	a = write_file("etc/fintune/profiles/reverse-proxy.yaml",
+		       "fintune: 1\nname: reverse-proxy\nextends: reverse-proxy\nworkload:\n  rtt_ms: 7\n");
+	diags_init(&d);
+	l = profile_loader_new(root, &d);
+	p = load(l, "reverse-proxy", &d);
+	assert_non_null(p);
+	assert_int_equal(p->n_files, 2);
+	assert_string_equal(p->files[1].display, "<builtin>/reverse-proxy.yaml");
+	assert_true(p->w.rtt_ms == 7);
+	assert_int_equal(p->w.in.close_rate, 3000);
+	profile_free(p);
+	profile_loader_free(l);
+	diags_free(&d);
+	unlink(a);
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +301,8 @@ int main(void)
 		cmocka_unit_test(test_local_profiles_and_names),
 		cmocka_unit_test(test_extends_errors),
 		cmocka_unit_test(test_semantic_checks),
+		cmocka_unit_test(test_builtins_are_the_tree_files),
+		cmocka_unit_test(test_local_override_extends_the_builtin),
 	};
 
 	return cmocka_run_group_tests(tests, make_root, remove_root);

@@ -230,6 +230,109 @@ static void test_uri_resolution(void **state)
 	}
 }
 
+static void test_loops_inside_probes_are_invalid(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	/* a loop found while not/anyOf/if probe quietly still fails, and says so */
+	diags_init(&d);
+	assert_false(check("{\"not\":{\"$ref\":\"#\"}}", "1", &d));
+	assert_true(has_diag(&d, 1, 1, "", "infinite $ref loop"));
+	diags_free(&d);
+	diags_init(&d);
+	assert_false(check("{\"anyOf\":[{\"$ref\":\"#\"}]}", "1", &d));
+	assert_true(has_diag(&d, 1, 1, "", "infinite $ref loop"));
+	diags_free(&d);
+	diags_init(&d);
+	assert_false(check("{\"if\":{\"$ref\":\"#\"},\"then\":true}", "1", &d));
+	assert_true(has_diag(&d, 1, 1, "", "infinite $ref loop"));
+	diags_free(&d);
+}
+
+static void test_deep_values_within_the_loader_limit(void **state)
+{
+	struct strbuf sb;
+	struct diags d;
+
+	(void)state;
+	sb_init(&sb);
+	for (int i = 0; i < 120; i++)
+		sb_addc(&sb, '[');
+	for (int i = 0; i < 120; i++)
+		sb_addc(&sb, ']');
+	diags_init(&d);
+	assert_true(check("{\"items\":{\"$ref\":\"#\"}}", sb.s, &d));
+	diags_free(&d);
+	sb_free(&sb);
+}
+
+static void test_multiple_of_is_exact_enough(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	diags_init(&d);
+	assert_true(check("{\"multipleOf\":0.0001}", "0.0075", &d));
+	assert_false(check("{\"multipleOf\":0.0001}", "0.00751", &d));
+	assert_false(check("{\"multipleOf\":1}", "1e-10", &d));
+	assert_false(check("{\"multipleOf\":2}", "3000000001.0", &d));
+	assert_false(check("{\"multipleOf\":1}", "5000000000001.5", &d));
+	assert_false(check("{\"multipleOf\":0.01}", "12345678.901", &d));
+	assert_true(check("{\"multipleOf\":0.01}", "12345678.9", &d));
+	/* the 64-bit edge: equal numbers are equal, however written */
+	assert_false(check("{\"uniqueItems\":true}", "[9200000000000000000, 9.2e18]", &d));
+	diags_free(&d);
+}
+
+static void test_failed_subschemas_do_not_cascade(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	/* one problem, not also "unknown key a" */
+	diags_init(&d);
+	assert_false(check("{\"allOf\":[{\"properties\":{\"a\":{\"type\":\"integer\"}}}],\"unevaluatedProperties\":false}",
+			   "a: x", &d));
+	assert_int_equal(d.errors, 1);
+	assert_true(has_diag(&d, 1, 4, "/a", "expected integer"));
+	diags_free(&d);
+	diags_init(&d);
+	assert_false(check("{\"$defs\":{\"o\":{\"properties\":{\"a\":true},\"required\":[\"b\"]}},\"$ref\":\"#/$defs/o\",\"unevaluatedProperties\":false}",
+			   "a: 1", &d));
+	assert_int_equal(d.errors, 1);
+	assert_true(has_diag(&d, 1, 1, "", "missing required key \"b\""));
+	diags_free(&d);
+}
+
+static void test_other_keywords(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	diags_init(&d);
+	/* dependentSchemas applies only when its key is there */
+	assert_true(check("{\"dependentSchemas\":{\"a\":{\"required\":[\"b\"]}}}", "c: 1", &d));
+	assert_false(check("{\"dependentSchemas\":{\"a\":{\"required\":[\"b\"]}}}", "a: 1", &d));
+	assert_true(has_diag(&d, 1, 1, "", "missing required key \"b\""));
+	diags_free(&d);
+	diags_init(&d);
+	assert_true(check("{\"contains\":{\"const\":2}}", "[1, 2]", &d));
+	assert_false(check("{\"contains\":{\"const\":2}}", "[1, 3]", &d));
+	assert_true(has_diag(&d, 1, 1, "", "found 0 matching items, expected at least 1"));
+	assert_false(check("{\"contains\":{\"const\":2},\"maxContains\":1}", "[2, 2]", &d));
+	assert_true(check("{\"contains\":{\"const\":2},\"minContains\":0}", "[]", &d));
+	diags_free(&d);
+	diags_init(&d);
+	/* $id bases and $anchor, within one document */
+	assert_false(check("{\"$id\":\"http://x.test/root.json\",\"$defs\":{\"p\":{\"$id\":\"port.json\",\"$anchor\":\"port\",\"maximum\":9}},"
+			   "\"properties\":{\"a\":{\"$ref\":\"port.json\"},\"b\":{\"$ref\":\"#/$defs/p\"},\"c\":{\"$ref\":\"port.json#port\"}}}",
+			   "a: 10\nb: 11\nc: 12\n", &d));
+	assert_int_equal(d.errors, 3);
+	assert_true(has_diag(&d, 3, 4, "/c", "expected at most 9"));
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +348,11 @@ int main(void)
 		cmocka_unit_test(test_ecmascript_patterns),
 		cmocka_unit_test(test_unevaluated_properties),
 		cmocka_unit_test(test_uri_resolution),
+		cmocka_unit_test(test_loops_inside_probes_are_invalid),
+		cmocka_unit_test(test_deep_values_within_the_loader_limit),
+		cmocka_unit_test(test_multiple_of_is_exact_enough),
+		cmocka_unit_test(test_failed_subschemas_do_not_cascade),
+		cmocka_unit_test(test_other_keywords),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
