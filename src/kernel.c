@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Kernel facts of the TCP close path: one table, and the reader of the
+ * running kernel under --root. Every fact here comes from ../shared/KERNEL.md
+ * (kernel sources, checked in a network namespace where marked there).
+ * Adding a key: an enum entry in kernel.h, a row here, and its tests.
+ */
+#include "kernel.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct key_fact facts[K_COUNT] = {
+	[K_FIN_TIMEOUT] = {
+		.name = "net.ipv4.tcp_fin_timeout",
+		.proc = "net/ipv4/tcp_fin_timeout",
+		.unit = "seconds",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 6),
+		.values = 1,
+		/* any int up to INT_MAX/HZ is accepted, even <= 0; 2147483 is the
+		 * bound at HZ=1000, the smallest on any configuration */
+		.eras = { { 0, INT_MIN, 2147483, "60", NULL } },
+		.governs =
+			"How long an orphaned socket (the application called close()) waits in "
+			"FIN_WAIT2 for the peer's FIN. With a value of 60 or less the socket turns "
+			"into a small TIME_WAIT-type socket at once (256 bytes) that occupies a "
+			"tcp_max_tw_buckets slot and shows in sockstat's tw count; the effective "
+			"timeout is at least 3.5 x RTO whatever the value says.",
+		.not_governs =
+			"It does not shorten TIME_WAIT, which lasts 60 s, fixed at compile time "
+			"(TCP_TIMEWAIT_LEN). It does not bound a socket half-closed with "
+			"shutdown(SHUT_WR): that one is not an orphan and can stay in FIN_WAIT2 "
+			"for ever, until the application closes it.",
+		.traps =
+			"61..119 do not make the wait longer: the kernel first waits F-60 as a "
+			"full socket, then F-60 again as a small one, 2(F-60) seconds in all "
+			"(61 gives 2 s, 65 gives 10 s). Keep it at 60 or less. Values of 0 or "
+			"less are accepted and mean the same short minimum.",
+	},
+	[K_ORPHAN_RETRIES] = {
+		.name = "net.ipv4.tcp_orphan_retries",
+		.proc = "net/ipv4/tcp_orphan_retries",
+		.unit = "retransmissions",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 6),
+		.values = 1,
+		.eras = { { 0, 0, 255, "0", "read as 8" } },
+		.governs =
+			"How many times an orphaned socket (after close()) retransmits its FIN in "
+			"FIN_WAIT1, CLOSING or LAST_ACK, and its zero-window probes, before the "
+			"kernel drops it silently, without a RST (TcpExt TCPAbortOnTimeout counts "
+			"it). The limit is a time, counted from the first retransmission in steps "
+			"of 200 ms: (2^(N+1)-1) x 0.2 s, so N gives N or N+1 retransmissions; "
+			"measured at a 210 ms RTO: N=1 1.7 s, N=2 3.3 s, N=3 6.7 s, 0 (=8) 106 s.",
+		.not_governs =
+			"A socket half-closed with shutdown() is not an orphan: it retransmits its "
+			"FIN under tcp_retries2 (15 by default, about 15 minutes). Popular guides "
+			"say tcp_orphan_retries covers it too; the kernel does not.",
+		.traps =
+			"0, the default, does not mean no retries: the kernel reads 0 as 8 while "
+			"the RTO is below its maximum, about 100 s. An explicit 8 stays 8. "
+			"Values above 255 are refused (EINVAL).",
+	},
+	[K_MAX_ORPHANS] = {
+		.name = "net.ipv4.tcp_max_orphans",
+		.proc = "net/ipv4/tcp_max_orphans",
+		.unit = "sockets",
+		.scope = SCOPE_GLOBAL,
+		.values = 1,
+		.eras = { { 0, INT_MIN, INT_MAX, NULL, "ehash/2: 131072 with 23 GiB of RAM" } },
+		.governs =
+			"Host-wide limit on orphaned sockets (closed by the application, still "
+			"sending their FIN or data). Past it a closing connection is reset and "
+			"TcpExt TCPAbortOnMemory counts it; dmesg says \"TCP: too many orphaned "
+			"sockets\". In timers the limit is checked as max >> (0..2), so resets can "
+			"start at a quarter of it under memory pressure.",
+		.not_governs =
+			"It does not count TIME_WAIT sockets, nor orphaned FIN_WAIT2 sockets with "
+			"tcp_fin_timeout <= 60: those are small sockets under tcp_max_tw_buckets.",
+		.traps =
+			"Host-global: it does not exist inside a container's network namespace "
+			"and can only be set on the host. The kernel documentation says not to "
+			"lower it. Each orphan can hold up to ~64 KiB of unsent data (the "
+			"documentation's rule of thumb), plus a 2.3 KiB socket.",
+	},
+	[K_MAX_TW_BUCKETS] = {
+		.name = "net.ipv4.tcp_max_tw_buckets",
+		.proc = "net/ipv4/tcp_max_tw_buckets",
+		.unit = "sockets",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 11),
+		.values = 1,
+		.eras = { { 0, INT_MIN, INT_MAX, NULL, "ehash/2 of the namespace: 131072 with 23 GiB of RAM" } },
+		.governs =
+			"Limit on TIME_WAIT sockets of this network namespace, and on orphaned "
+			"FIN_WAIT2 sockets when tcp_fin_timeout <= 60 (they share the table). A "
+			"TIME_WAIT socket costs 256 bytes, plus a 64-byte bind bucket for an "
+			"outbound connection: 131072 of them about 32 MiB.",
+		.not_governs =
+			"Raising it does not make sockets stay longer; it only lets more of them "
+			"exist. It does not limit full sockets or orphans in FIN_WAIT1.",
+		.traps =
+			"Past the limit a closing socket is destroyed without TIME_WAIT and "
+			"without a RST; only TcpExt TCPTimeWaitOverflow counts it (modern kernels "
+			"print nothing). Old duplicate segments can then reach a new connection "
+			"on the same address and ports. -1 is accepted.",
+	},
+	[K_TW_REUSE] = {
+		.name = "net.ipv4.tcp_tw_reuse",
+		.proc = "net/ipv4/tcp_tw_reuse",
+		.unit = "0 off, 1 on, 2 loopback only",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 11),
+		.values = 1,
+		.eras = { { 0, 0, 1, "0", NULL }, { KV(4, 18), 0, 2, "2", "loopback only" } },
+		.governs =
+			"Lets an outgoing connect() take the port of a TIME_WAIT socket to the "
+			"same destination once it is older than tcp_tw_reuse_delay (1 s), when "
+			"TCP timestamps were negotiated (PAWS then protects the new connection). "
+			"TcpExt TWRecycled counts each reuse.",
+		.not_governs =
+			"It does nothing for a server's accepted connections: their TIME_WAIT "
+			"holds no port the server needs. It never reuses orphaned FIN_WAIT2 small "
+			"sockets. It is not SO_REUSEADDR, which lets bind() take a local address "
+			"that TIME_WAIT sockets still use (a restarting server).",
+		.traps =
+			"Needs tcp_timestamps on, at both ends. 2 means loopback only: 127/8, ::1 "
+			"or sockets bound to lo; a docker0 bridge is not loopback. Before 4.18 "
+			"only 0 and 1 exist and 0 is the default. Not to be confused with the "
+			"removed tcp_tw_recycle, which broke clients behind NAT.",
+	},
+	[K_TIMESTAMPS] = {
+		.name = "net.ipv4.tcp_timestamps",
+		.proc = "net/ipv4/tcp_timestamps",
+		.unit = "0 off, 1 on with a random offset, 2 on",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 13),
+		.values = 1,
+		.eras = { { 0, 0, 255, "1", "on, random offset per connection" } },
+		.governs =
+			"The TCP timestamp option (RFC 7323): 1 (default) sends timestamps with a "
+			"random offset per connection, 2 without it, 0 sends none. 3..255 act "
+			"as 2.",
+		.not_governs =
+			"Timestamps do not expose the host's uptime with 1 (the offset is random "
+			"per connection since 4.10), and they do not break clients behind NAT: "
+			"the removed tcp_tw_recycle did.",
+		.traps =
+			"0 disables tcp_tw_reuse and PAWS (protection against wrapped sequence "
+			"numbers on fast links). Both ends must agree to use them.",
+	},
+	[K_TW_REUSE_DELAY] = {
+		.name = "net.ipv4.tcp_tw_reuse_delay",
+		.proc = "net/ipv4/tcp_tw_reuse_delay",
+		.unit = "milliseconds",
+		.scope = SCOPE_NETNS,
+		.since = KV(6, 14),
+		.netns_since = KV(6, 14),
+		.values = 1,
+		.eras = { { KV(6, 14), 1, 60000, "1000", NULL } },
+		.governs =
+			"How old a TIME_WAIT socket must be before tcp_tw_reuse may give its port "
+			"to a new outgoing connection. Before 6.14 the key does not exist and the "
+			"delay is a fixed 1 s.",
+		.not_governs =
+			"It does not change how long TIME_WAIT lasts (60 s), and does nothing "
+			"while tcp_tw_reuse is off for the destination.",
+		.traps =
+			"Lower values let a new connection start sooner on a 4-tuple whose old "
+			"segments may still be in flight; PAWS covers that only with timestamps. "
+			"1..60000, else EINVAL.",
+	},
+	[K_PORT_RANGE] = {
+		.name = "net.ipv4.ip_local_port_range",
+		.proc = "net/ipv4/ip_local_port_range",
+		.unit = "ports (low high)",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(3, 13),
+		.values = 2,
+		.eras = { { 0, 1, 65535, "32768 60999", NULL } },
+		.governs =
+			"The ephemeral ports connect() (and bind() to port 0) choose from. Every "
+			"(source address, destination address:port) pair can use the whole "
+			"range, so without tcp_tw_reuse a host that closes first can open about "
+			"(high-low+1)/60 new connections per second per pair: 470/s by default.",
+		.not_governs =
+			"It does not limit accepted connections: a server's port is fixed and "
+			"each client brings its own.",
+		.traps =
+			"low <= high and low >= ip_unprivileged_port_start, else EINVAL. Ports "
+			"below 32768 may collide with services that bind later: list those in "
+			"ip_local_reserved_ports.",
+	},
+	[K_RETRIES2] = {
+		.name = "net.ipv4.tcp_retries2",
+		.proc = "net/ipv4/tcp_retries2",
+		.unit = "retransmissions",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 13),
+		.values = 1,
+		.eras = { { 0, INT_MIN, INT_MAX, "15", NULL } },
+		.governs =
+			"Retransmissions before a connection that is not orphaned is given up, "
+			"including the FIN of a socket half-closed with shutdown(): 15, about "
+			"924 s at the default RTO bounds. fintune reads it; it does not set it.",
+		.not_governs = "Orphaned sockets use tcp_orphan_retries instead.",
+		.traps = "Lowering it also cuts established connections that hit a long outage.",
+	},
+	[K_RTO_MIN_US] = {
+		.name = "net.ipv4.tcp_rto_min_us",
+		.proc = "net/ipv4/tcp_rto_min_us",
+		.unit = "microseconds",
+		.scope = SCOPE_NETNS,
+		.since = KV(6, 11),
+		.netns_since = KV(6, 11),
+		.values = 1,
+		.eras = { { KV(6, 11), 1, INT_MAX, "200000", NULL } },
+		.governs = "The smallest retransmission timeout (200 ms). fintune reads it to size orphan lifetimes.",
+		.not_governs = "The retry limits are still counted in steps of the compiled-in 200 ms.",
+		.traps = "Absent before 6.11: the minimum is a fixed 200 ms.",
+	},
+	[K_RTO_MAX_MS] = {
+		.name = "net.ipv4.tcp_rto_max_ms",
+		.proc = "net/ipv4/tcp_rto_max_ms",
+		.unit = "milliseconds",
+		.scope = SCOPE_NETNS,
+		.since = KV(6, 15),
+		.netns_since = KV(6, 15),
+		.values = 1,
+		.eras = { { KV(6, 15), 1000, 120000, "120000", NULL } },
+		.governs = "The largest retransmission timeout (120 s). fintune reads it to size orphan lifetimes.",
+		.not_governs = "It does not change how many retransmissions are made.",
+		.traps = "Absent before 6.15: the maximum is a fixed 120 s.",
+	},
+	[K_UNPRIV_PORT_START] = {
+		.name = "net.ipv4.ip_unprivileged_port_start",
+		.proc = "net/ipv4/ip_unprivileged_port_start",
+		.unit = "port",
+		.scope = SCOPE_NETNS,
+		.since = KV(4, 11),
+		.netns_since = KV(4, 11),
+		.values = 1,
+		.eras = { { KV(4, 11), 0, 65535, "1024", NULL } },
+		.governs = "The first port an unprivileged process may bind; ip_local_port_range may not start below it.",
+		.not_governs = "It does not reserve ports from the ephemeral range.",
+		.traps = "Absent before 4.11: the boundary is a fixed 1024.",
+	},
+	[K_TCP_WMEM] = {
+		.name = "net.ipv4.tcp_wmem",
+		.proc = "net/ipv4/tcp_wmem",
+		.unit = "bytes (min default max)",
+		.scope = SCOPE_NETNS,
+		.netns_since = KV(4, 15),
+		.values = 3,
+		.eras = { { 0, 1, INT_MAX, "4096 16384 4194304", NULL } },
+		.governs = "Send buffer sizes; an orphan can keep up to the maximum of unsent data queued.",
+		.not_governs = "fintune sizes orphans with the documentation's 64 KiB rule of thumb instead.",
+		.traps = "A large maximum lets each orphan pin more memory than tcp_max_orphans suggests.",
+	},
+	[K_TW_RECYCLE] = {
+		.name = "net.ipv4.tcp_tw_recycle",
+		.proc = "net/ipv4/tcp_tw_recycle",
+		.unit = "0 off, 1 on",
+		.scope = SCOPE_NETNS,
+		.removed = KV(4, 12),
+		.values = 1,
+		.eras = { { 0, 0, 1, "0", NULL } },
+		.governs =
+			"Removed in 4.12. It dropped SYNs whose timestamps went back in time "
+			"for a peer address.",
+		.not_governs = "fintune never sets it.",
+		.traps =
+			"It broke clients behind NAT, whose timestamps differ per host behind "
+			"one address. If an old kernel still has it on, turn it off.",
+	},
+};
+
+const struct key_fact *key_fact(enum key_id id)
+{
+	return id < K_COUNT ? &facts[id] : NULL;
+}
+
+int key_lookup(const char *name)
+{
+	for (int i = 0; i < K_COUNT; i++) {
+		const char *dot = strrchr(facts[i].name, '.');
+
+		if (strcmp(name, facts[i].name) == 0 || strcmp(name, facts[i].proc) == 0 ||
+		    (dot && strcmp(name, dot + 1) == 0))
+			return i;
+	}
+	return -1;
+}
+
+unsigned kernel_parse_version(const char *release)
+{
+	unsigned long major, minor;
+	char *end;
+
+	if (!release || release[0] < '0' || release[0] > '9')
+		return 0;
+	major = strtoul(release, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return 0;
+	minor = strtoul(end + 1, &end, 10);
+	if (major > 1000 || minor > 999)
+		return 0;
+	return KV((unsigned)major, (unsigned)minor);
+}
+
+const struct key_era *kernel_era(const struct kernel *k, enum key_id id)
+{
+	const struct key_fact *f = &facts[id];
+	unsigned v = k->version ? k->version : KERNEL_NEWEST;
+	const struct key_era *best = &f->eras[0];
+
+	for (size_t i = 1; i < ARRAY_SIZE(f->eras) && f->eras[i].since; i++)
+		if (f->eras[i].since <= v)
+			best = &f->eras[i];
+	return best;
+}
+
+bool kernel_has(const struct kernel *k, enum key_id id)
+{
+	const struct key_fact *f = &facts[id];
+	unsigned v;
+
+	if (k->live)
+		return k->running[id].present;
+	v = k->version ? k->version : KERNEL_NEWEST;
+	return v >= f->since && (!f->removed || v < f->removed);
+}
+
+bool kernel_writable(const struct kernel *k, enum key_id id)
+{
+	if (facts[id].scope == SCOPE_GLOBAL && k->child_netns)
+		return false;
+	return kernel_has(k, id);
+}
+
+bool kernel_value(const struct kernel *k, enum key_id id, long *out)
+{
+	char *end;
+	long v;
+
+	if (!k->running[id].present)
+		return false;
+	errno = 0;
+	v = strtol(k->running[id].value, &end, 10);
+	if (errno || end == k->running[id].value)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
+{
+	const struct key_era *era = kernel_era(k, id);
+	const char *p = value;
+	long v[3];
+	unsigned n = 0;
+
+	if (!kernel_has(k, id))
+		return false;
+	while (*p && n < 3) {
+		char *end;
+
+		errno = 0;
+		v[n] = strtol(p, &end, 10);
+		if (end == p || errno)
+			return false;
+		if (v[n] < era->min || v[n] > era->max)
+			return false;
+		n++;
+		p = end;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	if (*p || n != facts[id].values)
+		return false;
+	if (id == K_PORT_RANGE) {
+		long unpriv = 1024;
+
+		if (kernel_has(k, K_UNPRIV_PORT_START))
+			kernel_value(k, K_UNPRIV_PORT_START, &unpriv);
+		if (v[0] > v[1] || v[0] < unpriv)
+			return false;
+	}
+	return true;
+}
+
+/* Reads one small proc file; folds whitespace runs into one space. */
+static int read_proc(int dirfd, const char *rel, char *out, size_t size)
+{
+	char buf[256];
+	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t n;
+	size_t o = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	for (ssize_t i = 0; i < n && o + 1 < size; i++) {
+		char c = buf[i];
+
+		if (c == ' ' || c == '\t' || c == '\n') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			continue;
+		}
+		if ((unsigned char)c < 0x20 || (unsigned char)c > 0x7e)
+			return -EINVAL;
+		out[o++] = c;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o ? 0 : -EINVAL;
+}
+
+int kernel_read(const char *root, struct kernel *k, struct diags *d)
+{
+	char path[PATH_MAX];
+	int dirfd;
+
+	memset(k, 0, sizeof(*k));
+	snprintf(path, sizeof(path), "%s/proc/sys", root);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		if (errno != ENOENT)
+			diag_warn(d, path, 0, 0, NULL, "cannot open: %s; planning without live values",
+				  strerror(errno));
+		return 0;
+	}
+	if (read_proc(dirfd, "kernel/osrelease", k->release, sizeof(k->release)) == 0)
+		k->version = kernel_parse_version(k->release);
+	else
+		k->release[0] = '\0';
+	{
+		struct stat st;
+
+		k->live = fstatat(dirfd, "net/ipv4", &st, 0) == 0 && S_ISDIR(st.st_mode);
+	}
+	for (int i = 0; k->live && i < K_COUNT; i++) {
+		int r = read_proc(dirfd, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
+
+		k->running[i].present = r == 0;
+		if (r < 0 && r != -ENOENT)
+			diag_warn(d, path, 0, 0, NULL, "%s: cannot read: %s; treated as absent",
+				  facts[i].proc, r == -EINVAL ? "not a sysctl value" : strerror(-r));
+	}
+	/* tcp_max_orphans exists in every kernel's initial namespace and in no
+	 * child's: its absence is the kernel's own word that this is a child. */
+	k->child_netns = k->live && !k->running[K_MAX_ORPHANS].present;
+	close(dirfd);
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FINTUNE_KERNEL_H
+#define FINTUNE_KERNEL_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The kernel facts of the TCP close path, in one table (kernel.c), and what
+ * the running kernel says about them. Ground truth: ../shared/KERNEL.md.
+ *
+ * The planned keys come first; the context keys after them are read for the
+ * advice (RTO bounds, the privileged port boundary, send buffers) and shown by
+ * explain, but never written.
+ */
+enum key_id {
+	K_FIN_TIMEOUT,
+	K_ORPHAN_RETRIES,
+	K_MAX_ORPHANS,
+	K_MAX_TW_BUCKETS,
+	K_TW_REUSE,
+	K_TIMESTAMPS,
+	K_TW_REUSE_DELAY,
+	K_PORT_RANGE,
+	K_PLANNED,		/* number of planned keys */
+	K_RETRIES2 = K_PLANNED,
+	K_RTO_MIN_US,
+	K_RTO_MAX_MS,
+	K_UNPRIV_PORT_START,
+	K_TCP_WMEM,
+	K_TW_RECYCLE,
+	K_COUNT
+};
+
+/* Kernel versions as major * 1000 + minor. */
+#define KV(major, minor) ((major) * 1000u + (minor))
+
+enum key_scope { SCOPE_NETNS, SCOPE_GLOBAL };
+
+/* What the kernel accepts and starts with, from a version on. */
+struct key_era {
+	unsigned since;
+	long min, max;
+	const char *def;	/* the default as proc/sys reads it; NULL when it is not a
+				 * constant (ehash/2 depends on the memory) */
+	const char *def_note;	/* what the default means, for people */
+};
+
+struct key_fact {
+	const char *name;	/* net.ipv4.tcp_fin_timeout */
+	const char *proc;	/* below proc/sys: net/ipv4/tcp_fin_timeout */
+	const char *unit;
+	enum key_scope scope;
+	unsigned since;		/* first kernel with the key (0: older than anything we care about) */
+	unsigned netns_since;	/* per network namespace since (0 for host-global keys) */
+	unsigned removed;	/* the kernel that removed it, or 0 */
+	unsigned values;	/* integers in the value: 1, or 2 for a range; 3 for tcp_wmem */
+	struct key_era eras[3];	/* newest last; a zero since ends the list early */
+	const char *governs;	/* what it does */
+	const char *not_governs;	/* what it is thought to do and does not */
+	const char *traps;	/* KERNEL.md's traps, as an admin needs them */
+};
+
+const struct key_fact *key_fact(enum key_id id);
+/* By dotted name, short name (tcp_fin_timeout) or slash path; -1 if unknown. */
+int key_lookup(const char *name);
+
+/* The running kernel, as seen under a root. */
+#define KERNEL_VALUE_MAX 64
+
+struct kernel {
+	char release[128];	/* proc/sys/kernel/osrelease, "" when unknown */
+	unsigned version;	/* KV(), or 0 when unknown */
+	bool live;		/* ROOT/proc/sys/net/ipv4 exists: there are live values */
+	bool child_netns;	/* live, but host-global keys are absent */
+	struct {
+		bool present;
+		char value[KERNEL_VALUE_MAX];	/* as read back, whitespace folded: "32768 60999" */
+	} running[K_COUNT];
+};
+
+/* Facts of the newest kernel fintune knows, for offline images. */
+#define KERNEL_NEWEST KV(6, 18)
+
+/* Reads release and every key under ROOT/proc/sys ("" for the real root).
+ * Unreadable files become "absent" with a problem in d (a warning). */
+int kernel_read(const char *root, struct kernel *k, struct diags *d);
+
+/* Parses "6.18.44-foo" into KV(6, 18); 0 when it cannot. */
+unsigned kernel_parse_version(const char *release);
+
+/* The era of a key that applies to this kernel (the newest when unknown). */
+const struct key_era *kernel_era(const struct kernel *k, enum key_id id);
+/* Whether the key exists here: present in proc when live, else by version. */
+bool kernel_has(const struct kernel *k, enum key_id id);
+/* Whether fintune may write it here (exists, and not host-global in a child). */
+bool kernel_writable(const struct kernel *k, enum key_id id);
+/* The running value as a number (first integer); false when absent. */
+bool kernel_value(const struct kernel *k, enum key_id id, long *out);
+/* Whether value (as written to proc) is accepted by this kernel for the key. */
+bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value);
+
+#endif
