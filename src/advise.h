@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FINTUNE_ADVISE_H
+#define FINTUNE_ADVISE_H
+
+#include "kernel.h"
+#include "profile.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The advisor: a pure function from the decoded workload, its pins and the
+ * kernel facts to one recommendation per planned key. No I/O, no globals, no
+ * allocation: everything it says is in struct advice.
+ */
+struct advisor_input {
+	const struct workload *w;
+	const struct origin *origin;	/* WF_COUNT entries, or NULL */
+	const struct pin *pins;
+	size_t n_pins;
+	const struct kernel *k;
+};
+
+#define ADVICE_TEXT 1024
+#define ADVICE_NOTES 24
+
+struct recommendation {
+	bool planned;		/* a value is proposed; false: reported only */
+	bool pinned;
+	bool change;		/* planned and different from the running value */
+	char proposed[KERNEL_VALUE_MAX];	/* as written to /proc/sys; "" if not planned */
+	uint64_t memory_bytes;	/* what the value lets the close path pin, at most */
+	char rationale[ADVICE_TEXT];
+};
+
+/* The figures behind the rationales, for explain and the state diagram. */
+struct figures {
+	double rto;		/* s: a connection's retransmission timeout at rtt_ms */
+	double rto_max;		/* s */
+	double fin_floor;	/* s: tcp_fin_timeout is not proposed below it */
+	double orphan_life;	/* s: an unanswered orphan's life at the proposed retries */
+	int orphan_retries;	/* the retries that life is for (0 read as 8) */
+	double fin_timeout;	/* s, proposed (or running when not planned) */
+	double tw_rate;		/* sockets entering TIME_WAIT per second */
+	double fw2_rate;	/* orphaned FIN_WAIT2 sockets per second that wait it out */
+	double stuck_rate;	/* closes per second whose peer stops answering */
+	double time_wait;	/* TIME_WAIT sockets at peak */
+	double fin_wait2;	/* orphaned FIN_WAIT2 small sockets at peak */
+	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING) at peak */
+	double pairs;		/* (source address, destination) pairs */
+	double ports_held;	/* ephemeral ports held per pair at peak, without reuse */
+	double port_range;	/* ports in the range that will be in force */
+	double retries2_life;	/* s: how long tcp_retries2 lets a half-closed FIN go unanswered */
+};
+
+struct advice {
+	struct recommendation rec[K_PLANNED];
+	struct figures fig;
+	char warnings[ADVICE_NOTES][ADVICE_TEXT];
+	size_t n_warnings;
+	/* refusals: a pin or a combination fintune will not plan */
+	char errors[ADVICE_NOTES][ADVICE_TEXT];
+	size_t n_errors;
+};
+
+/* Fills a; returns the number of errors (refusals). */
+size_t advise(const struct advisor_input *in, struct advice *a);
+
+/* The life of an orphan whose FIN is never answered: the first timer expiry
+ * after the retry limit (KERNEL.md, "How long an orphaned FIN_WAIT1 lives").
+ * retries 0 is read as 8, as the kernel does. rto and rto_max in seconds. */
+double orphan_lifetime(int retries, double rto, double rto_max);
+
+/* The floor below which fintune does not propose tcp_fin_timeout:
+ * max(10, 3.5 x RTO), at most 60. */
+double fin_timeout_floor(double rto);
+
+#endif

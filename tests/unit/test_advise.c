@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The advisor against the invariants of DESIGN.md section 4, over many
+ * generated workloads, kernels and pins (a property test with a fixed seed,
+ * so a failure is reproducible), plus the cases the issue names.
+ */
+#include "helpers.h"
+#include "advise.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next(void)
+{
+	/* xorshift64*: deterministic across runs and platforms */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dULL;
+}
+
+static long between(long lo, long hi)
+{
+	return lo + (long)(next() % (uint64_t)(hi - lo + 1));
+}
+
+static bool chance(int percent)
+{
+	return (long)(next() % 100) < percent;
+}
+
+/* A rate: often 0, sometimes tiny, sometimes the schema's maximum. */
+static uint64_t some_rate(void)
+{
+	switch (next() % 6) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return 10000000;
+	default: return (uint64_t)between(1, 50000);
+	}
+}
+
+static double some_percent(void)
+{
+	switch (next() % 5) {
+	case 0: return 0;
+	case 1: return 100;
+	default: return (double)between(0, 10000) / 100.0;
+	}
+}
+
+/* One value, or two for a range. */
+static void set_running(struct kernel *k, enum key_id id, const char *fmt, long a, long b)
+{
+	k->running[id].present = true;
+	if (strchr(fmt, ' '))
+		snprintf(k->running[id].value, sizeof(k->running[id].value), "%ld %ld", a, b);
+	else
+		snprintf(k->running[id].value, sizeof(k->running[id].value), "%ld", a);
+}
+
+static const unsigned versions[] = { KV(4, 9), KV(4, 14), KV(4, 18), KV(5, 10), KV(6, 1), KV(6, 11),
+				     KV(6, 14), KV(6, 15), KV(6, 18) };
+
+static void some_kernel(struct kernel *k)
+{
+	unsigned v = versions[next() % ARRAY_SIZE(versions)];
+
+	memset(k, 0, sizeof(*k));
+	k->version = v;
+	snprintf(k->release, sizeof(k->release), "%u.%u.0-test", v / 1000, v % 1000);
+	k->live = chance(90);
+	if (!k->live) {
+		if (chance(50)) {
+			k->version = 0;
+			k->release[0] = '\0';
+		}
+		return;
+	}
+	k->child_netns = chance(30);
+	/* running values anywhere the kernel accepts, traps included */
+	set_running(k, K_FIN_TIMEOUT, "%ld", chance(20) ? between(61, 119) : between(-5, 300), 0);
+	set_running(k, K_ORPHAN_RETRIES, "%ld", chance(40) ? 0 : between(0, 255), 0);
+	if (!k->child_netns)
+		set_running(k, K_MAX_ORPHANS, "%ld", chance(20) ? INT_MAX : between(0, 300000), 0);
+	set_running(k, K_MAX_TW_BUCKETS, "%ld", chance(20) ? INT_MAX : between(-1, 1000000), 0);
+	set_running(k, K_TW_REUSE, "%ld", between(0, v >= KV(4, 18) ? 2 : 1), 0);
+	set_running(k, K_TIMESTAMPS, "%ld", between(0, 2), 0);
+	if (v >= KV(6, 14))
+		set_running(k, K_TW_REUSE_DELAY, "%ld", between(1, 60000), 0);
+	{
+		long lo = between(1024, 65535), hi = between(lo, 65535);
+
+		set_running(k, K_PORT_RANGE, "%ld %ld", lo, hi);
+	}
+	set_running(k, K_RETRIES2, "%ld", between(0, 30), 0);
+	if (v >= KV(6, 11))
+		set_running(k, K_RTO_MIN_US, "%ld", between(1000, 1000000), 0);
+	if (v >= KV(6, 15))
+		set_running(k, K_RTO_MAX_MS, "%ld", between(1000, 120000), 0);
+	if (v >= KV(4, 11))
+		set_running(k, K_UNPRIV_PORT_START, "%ld", 1024, 0);
+	if (v < KV(4, 12))
+		set_running(k, K_TW_RECYCLE, "%ld", between(0, 1), 0);
+}
+
+static void some_workload(struct workload *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->in.close_rate = some_rate();
+	w->in.closes_first = (enum closer)(next() % 3);
+	w->in.behind_nat = chance(50);
+	w->in.unresponsive_pct = some_percent();
+	w->out.connect_rate = some_rate();
+	w->out.destinations = chance(20) ? 1000000 : (uint64_t)between(1, 64);
+	w->out.source_addresses = chance(10) ? 65536 : (uint64_t)between(1, 4);
+	w->out.closes_first = (enum closer)(next() % 3);
+	w->out.loopback = chance(20);
+	w->out.unresponsive_pct = some_percent();
+	w->half.side = chance(50) ? HALF_US : HALF_PEER;
+	w->half.seconds = chance(50) ? 0 : (double)between(1, 31536000);
+	w->half.concurrent = chance(50) ? 0 : (uint64_t)between(1, 100000000);
+	w->rtt_ms = chance(10) ? 60000 : chance(10) ? 0.01 : (double)between(1, 2000);
+	w->memory_budget_mib = chance(10) ? 1 : chance(10) ? 1048576 : (uint64_t)between(1, 4096);
+}
+
+/* Pins as the schema allows them: in the schema's ranges, not necessarily
+ * the kernel's. */
+static size_t some_pins(struct pin *pins)
+{
+	static const struct origin o = { "pins.yaml", 1, 1 };
+	size_t n = 0;
+
+	if (chance(60))
+		return 0;
+	for (int id = 0; id < K_PLANNED; id++) {
+		long v = 0;
+
+		if (!chance(25))
+			continue;
+		switch (id) {
+		case K_FIN_TIMEOUT: v = chance(50) ? between(1, 60) : between(120, 2147483); break;
+		case K_ORPHAN_RETRIES: v = chance(30) ? 0 : between(0, 255); break;
+		case K_MAX_ORPHANS:
+		case K_MAX_TW_BUCKETS: v = between(0, INT_MAX); break;
+		case K_TW_REUSE: v = between(0, 2); break;
+		case K_TIMESTAMPS: v = between(0, 2); break;
+		case K_TW_REUSE_DELAY: v = between(1, 60000); break;
+		case K_PORT_RANGE: {
+			long lo = between(1, 65535), hi = between(lo, 65535);
+
+			pins[n].key = key_fact(id)->name;
+			snprintf(pins[n].value, sizeof(pins[n].value), "%ld %ld", lo, hi);
+			pins[n++].origin = o;
+			continue;
+		}
+		}
+		/* the profile's own check refuses this pair before the advisor */
+		if (id == K_TW_REUSE && v != 0)
+			for (size_t i = 0; i < n; i++)
+				if (strcmp(pins[i].key, key_fact(K_TIMESTAMPS)->name) == 0 && strcmp(pins[i].value, "0") == 0)
+					v = 0;
+		pins[n].key = key_fact(id)->name;
+		snprintf(pins[n].value, sizeof(pins[n].value), "%ld", v);
+		pins[n++].origin = o;
+	}
+	return n;
+}
+
+static bool has_warning(const struct advice *a, const char *needle)
+{
+	for (size_t i = 0; i < a->n_warnings; i++)
+		if (strstr(a->warnings[i], needle))
+			return true;
+	for (size_t i = 0; i < a->n_warnings; i++)
+		fprintf(stderr, "warning: %s\n", a->warnings[i]);
+	return false;
+}
+
+static bool names_an_input(const char *text)
+{
+	for (int f = 0; f < WF_COUNT; f++)
+		if (strstr(text, workload_field_name((enum workload_field)f)))
+			return true;
+	return strstr(text, "Pinned") != NULL;
+}
+
+/* Checks every invariant of DESIGN.md section 4 on one advice. */
+static void check_invariants(const struct workload *w, const struct kernel *k, const struct pin *pins,
+			     size_t n_pins, const struct advice *a, unsigned iteration)
+{
+	char ctx[64];
+
+	snprintf(ctx, sizeof(ctx), "iteration %u", iteration);
+	/* refusals only ever come from pins */
+	if (a->n_errors) {
+		if (n_pins == 0)
+			fail_msg("%s: refused without a pin: %s", ctx, a->errors[0]);
+		return;
+	}
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &a->rec[id];
+		long run, prop;
+
+		if (!r->planned) {
+			/* reported, not planned: absent here, or host-global in a child */
+			if (kernel_writable(k, id))
+				fail_msg("%s: %s is writable but not planned", ctx, key_fact(id)->name);
+			if (r->proposed[0])
+				fail_msg("%s: %s is not planned but proposes %s", ctx, key_fact(id)->name, r->proposed);
+			continue;
+		}
+		/* in range for this kernel */
+		if (!kernel_accepts(k, id, r->proposed))
+			fail_msg("%s: %s = %s is not accepted by %s", ctx, key_fact(id)->name, r->proposed,
+				 k->release);
+		/* a rationale naming what drove it */
+		if (!names_an_input(r->rationale))
+			fail_msg("%s: %s's rationale names no input: %s", ctx, key_fact(id)->name, r->rationale);
+		/* the change flag says what it means */
+		if (r->change != (!k->running[id].present || strcmp(k->running[id].value, r->proposed) != 0))
+			fail_msg("%s: %s change flag is wrong", ctx, key_fact(id)->name);
+		prop = strtol(r->proposed, NULL, 10);
+		/* limits are not lowered below the running values unless pinned */
+		if ((id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS) && !r->pinned && kernel_value(k, id, &run) &&
+		    prop < run)
+			fail_msg("%s: %s lowered from %ld to %ld without a pin", ctx, key_fact(id)->name, run, prop);
+		/* and each limit says the memory it lets the close path pin */
+		if ((id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS) &&
+		    r->memory_bytes != (uint64_t)((double)prop * (id == K_MAX_ORPHANS ? 65536 : 320)))
+			fail_msg("%s: %s memory %llu does not follow from %ld", ctx, key_fact(id)->name,
+				 (unsigned long long)r->memory_bytes, prop);
+	}
+	if (a->rec[K_ORPHAN_RETRIES].planned && strcmp(a->rec[K_ORPHAN_RETRIES].proposed, "0") == 0)
+		fail_msg("%s: tcp_orphan_retries 0 proposed", ctx);
+	if (a->rec[K_TW_REUSE].planned && strcmp(a->rec[K_TW_REUSE].proposed, "0") != 0 &&
+	    strcmp(a->rec[K_TIMESTAMPS].proposed, "0") == 0)
+		fail_msg("%s: tcp_tw_reuse %s with timestamps off", ctx, a->rec[K_TW_REUSE].proposed);
+	if (a->rec[K_FIN_TIMEOUT].planned) {
+		long f = strtol(a->rec[K_FIN_TIMEOUT].proposed, NULL, 10);
+
+		if (f >= 61 && f <= 119)
+			fail_msg("%s: tcp_fin_timeout %ld is the 61..119 trap", ctx, f);
+		if (f < a->fig.fin_floor)
+			fail_msg("%s: tcp_fin_timeout %ld below the floor %.0f", ctx, f, a->fig.fin_floor);
+	}
+	if (k->child_netns && a->rec[K_MAX_ORPHANS].planned)
+		fail_msg("%s: host-global tcp_max_orphans planned in a child namespace", ctx);
+	if (k->child_netns && !strstr(a->rec[K_MAX_ORPHANS].rationale, "host"))
+		fail_msg("%s: tcp_max_orphans in a child namespace not reported", ctx);
+	(void)w;
+	(void)pins;
+}
+
+static void test_invariants_hold_for_generated_workloads(void **state)
+{
+	static struct advice a, again;
+	unsigned refused = 0, child = 0, old = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 20000; i++) {
+		struct workload w;
+		struct kernel k;
+		struct pin pins[K_PLANNED];
+		size_t n_pins;
+		struct advisor_input in;
+
+		some_workload(&w);
+		some_kernel(&k);
+		n_pins = some_pins(pins);
+		in = (struct advisor_input){ .w = &w, .pins = pins, .n_pins = n_pins, .k = &k };
+		advise(&in, &a);
+		check_invariants(&w, &k, pins, n_pins, &a, i);
+		/* pure: the same input gives the same advice */
+		advise(&in, &again);
+		assert_memory_equal(&a, &again, sizeof(a));
+		refused += a.n_errors > 0;
+		child += k.child_netns;
+		old += k.version && k.version < KV(4, 18);
+	}
+	/* the generator reaches the interesting corners */
+	assert_true(refused > 100);
+	assert_true(child > 1000);
+	assert_true(old > 1000);
+}
+
+static void base_kernel(struct kernel *k, unsigned version)
+{
+	memset(k, 0, sizeof(*k));
+	k->version = version;
+	snprintf(k->release, sizeof(k->release), "%u.%u.0", version / 1000, version % 1000);
+	k->live = true;
+	set_running(k, K_FIN_TIMEOUT, "%ld", 60, 0);
+	set_running(k, K_ORPHAN_RETRIES, "%ld", 0, 0);
+	set_running(k, K_MAX_ORPHANS, "%ld", 131072, 0);
+	set_running(k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
+	set_running(k, K_TW_REUSE, "%ld", version >= KV(4, 18) ? 2 : 0, 0);
+	set_running(k, K_TIMESTAMPS, "%ld", 1, 0);
+	if (version >= KV(6, 14))
+		set_running(k, K_TW_REUSE_DELAY, "%ld", 1000, 0);
+	set_running(k, K_PORT_RANGE, "%ld %ld", 32768, 60999);
+	set_running(k, K_RETRIES2, "%ld", 15, 0);
+}
+
+static void outbound_heavy(struct workload *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->out.connect_rate = 2000;
+	w->out.destinations = 2;
+	w->out.source_addresses = 1;
+	w->out.closes_first = CLOSER_US;
+	w->out.unresponsive_pct = 0.1;
+	w->in.closes_first = CLOSER_PEER;
+	w->rtt_ms = 5;
+	w->memory_budget_mib = 128;
+}
+
+static void test_kernel_era_decides_tw_reuse(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	outbound_heavy(&w);
+	/* 2000/s to 2 destinations holds 60000 ports each: reuse is needed */
+	base_kernel(&k, KV(6, 18));
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "1");
+	assert_true(a.rec[K_TW_REUSE_DELAY].planned);
+	/* loopback destinations: 2 covers them where it exists */
+	w.out.loopback = true;
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "2");
+	/* 4.9 has no 2, nor tcp_tw_reuse_delay */
+	base_kernel(&k, KV(4, 9));
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "1");
+	assert_false(a.rec[K_TW_REUSE_DELAY].planned);
+	assert_non_null(strstr(a.rec[K_TW_REUSE_DELAY].rationale, "new in 6.14"));
+	/* a pin of 2 is refused where the kernel does not take it */
+	{
+		struct pin p = { .key = "net.ipv4.tcp_tw_reuse", .value = "2", .origin = { "p.yaml", 4, 26 } };
+
+		in.pins = &p;
+		in.n_pins = 1;
+		assert_int_equal(advise(&in, &a), 1);
+		assert_non_null(strstr(a.errors[0], "pinned to 2 at p.yaml:4:26, which this kernel (4.9.0) does not accept (expected 0..1)"));
+	}
+}
+
+static void test_timestamps_pinned_off_refuses_reuse(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct pin p = { .key = "net.ipv4.tcp_timestamps", .value = "0", .origin = { "p.yaml", 5, 28 } };
+	struct advisor_input in = { .w = &w, .k = &k, .pins = &p, .n_pins = 1 };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	assert_int_equal(advise(&in, &a), 0);
+	assert_string_equal(a.rec[K_TIMESTAMPS].proposed, "0");
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "0");
+	assert_true(a.n_warnings >= 1);
+	assert_true(has_warning(&a, "tcp_tw_reuse cannot help because tcp_timestamps is pinned to 0"));
+	/* and timestamps the running kernel has off are turned on for reuse */
+	in.n_pins = 0;
+	set_running(&k, K_TIMESTAMPS, "%ld", 0, 0);
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_TIMESTAMPS].proposed, "1");
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "1");
+}
+
+static void test_child_namespace_reports_host_global(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	k.child_netns = true;
+	k.running[K_MAX_ORPHANS].present = false;
+	advise(&in, &a);
+	assert_false(a.rec[K_MAX_ORPHANS].planned);
+	assert_string_equal(a.rec[K_MAX_ORPHANS].proposed, "");
+	assert_non_null(strstr(a.rec[K_MAX_ORPHANS].rationale, "set it on the host"));
+	assert_true(a.rec[K_MAX_TW_BUCKETS].planned);
+}
+
+static void test_orphan_retries_zero_is_eight(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct pin p = { .key = "net.ipv4.tcp_orphan_retries", .value = "0", .origin = { "p.yaml", 3, 3 } };
+	struct advisor_input in = { .w = &w, .k = &k, .pins = &p, .n_pins = 1 };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_ORPHAN_RETRIES].proposed, "8");
+	assert_true(a.rec[K_ORPHAN_RETRIES].pinned);
+	assert_true(has_warning(&a, "pinned to 0, which the kernel reads as 8 retries"));
+	/* the lifetimes KERNEL.md measured at an RTO of about 210 ms */
+	assert_true(fabs(orphan_lifetime(1, 0.21, 120) - 1.67) < 0.25);
+	assert_true(fabs(orphan_lifetime(2, 0.21, 120) - 3.30) < 0.25);
+	assert_true(fabs(orphan_lifetime(3, 0.21, 120) - 6.66) < 0.25);
+	assert_true(fabs(orphan_lifetime(0, 0.21, 120) - 106) < 2);
+	assert_true(orphan_lifetime(0, 0.21, 120) == orphan_lifetime(8, 0.21, 120));
+}
+
+static void test_fin_timeout_traps(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct pin p = { .key = "net.ipv4.tcp_fin_timeout", .value = "3", .origin = { "p.yaml", 3, 3 } };
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	/* a running value in the trap is replaced */
+	set_running(&k, K_FIN_TIMEOUT, "%ld", 90, 0);
+	advise(&in, &a);
+	assert_int_equal(a.n_errors, 0);
+	assert_true(strtol(a.rec[K_FIN_TIMEOUT].proposed, NULL, 10) <= 60);
+	assert_non_null(strstr(a.rec[K_FIN_TIMEOUT].rationale, "61..119 trap"));
+	/* a sane running value is kept */
+	set_running(&k, K_FIN_TIMEOUT, "%ld", 30, 0);
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_FIN_TIMEOUT].proposed, "30");
+	assert_false(a.rec[K_FIN_TIMEOUT].change);
+	/* a pin below the floor is refused, not silently raised */
+	in.pins = &p;
+	in.n_pins = 1;
+	assert_int_equal(advise(&in, &a), 1);
+	assert_non_null(strstr(a.errors[0], "below the safe floor of 10 s"));
+}
+
+static void test_limits_follow_the_workload(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	w.in.close_rate = 3000;
+	w.in.closes_first = CLOSER_US;
+	w.in.unresponsive_pct = 0;
+	w.out.destinations = 1;
+	w.out.source_addresses = 1;
+	w.out.closes_first = CLOSER_PEER;
+	w.rtt_ms = 50;
+	w.memory_budget_mib = 256;
+	base_kernel(&k, KV(6, 18));
+	advise(&in, &a);
+	/* 3000/s x 60 s = 180000 in TIME_WAIT; 1.5x = 270000, rounded up to 256 */
+	assert_true(a.fig.time_wait == 180000);
+	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "270080");
+	assert_true(a.rec[K_MAX_TW_BUCKETS].change);
+	/* a server's TIME_WAIT needs no tcp_tw_reuse: the running value stays */
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "2");
+	assert_non_null(strstr(a.rec[K_TW_REUSE].rationale, "does nothing for accepted connections"));
+	/* a running limit above the need is kept, not lowered */
+	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 2000000, 0);
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "2000000");
+	/* a tiny budget caps what is raised, and says so */
+	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
+	w.memory_budget_mib = 16;
+	advise(&in, &a);
+	assert_true(strtol(a.rec[K_MAX_TW_BUCKETS].proposed, NULL, 10) == 131072);
+	assert_true(has_warning(&a, "net.ipv4.tcp_max_tw_buckets: the workload needs 270080 TIME_WAIT slots (82.4 MiB), more than memory_budget_mib pays for"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invariants_hold_for_generated_workloads),
+		cmocka_unit_test(test_kernel_era_decides_tw_reuse),
+		cmocka_unit_test(test_timestamps_pinned_off_refuses_reuse),
+		cmocka_unit_test(test_child_namespace_reports_host_global),
+		cmocka_unit_test(test_orphan_retries_zero_is_eight),
+		cmocka_unit_test(test_fin_timeout_traps),
+		cmocka_unit_test(test_limits_follow_the_workload),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
