@@ -51,5 +51,7 @@ int command_help(const char *cmd);
 
 int validate_main(int argc, char **argv);
 int profiles_main(int argc, char **argv);
+int plan_main(int argc, char **argv);
+int explain_main(int argc, char **argv);
 
 #endif

@@ -42,6 +42,30 @@ static const struct command {
 	  "  --color auto|always|never   colour problems on a terminal\n"
 	  "\n"
 	  "Exit status: 0 all valid, 1 a problem was found.\n" },
+	{ "plan", plan_main, "PROFILE",
+	  "recommended values for a profile, with the reasons",
+	  "Loads PROFILE, reads the running kernel's values under /proc/sys (under\n"
+	  "--root), and prints, for every key of the close path, the running and the\n"
+	  "proposed value, whether it changes, its scope and the memory it lets the\n"
+	  "close path pin; then why each value, then warnings. Nothing is written.\n"
+	  "\n"
+	  "  --format text|json|dot   text for people; one JSON object; or the close-\n"
+	  "                           state machine with this plan's values, for Graphviz\n"
+	  "  --root DIR               read DIR/proc/sys and DIR/etc instead of the host's\n"
+	  "  --color auto|always|never\n"
+	  "  -q, --quiet              the table only\n"
+	  "  -v, --verbose            also the workload, each value with its origin\n"
+	  "\n"
+	  "Exit status: 0 planned, 1 error or a pin fintune refuses.\n" },
+	{ "explain", explain_main, "[KEY|STATE|TOPIC]",
+	  "what a setting or a TCP close state does, and its traps",
+	  "Without an argument, lists the keys, states and topics and answers the\n"
+	  "questions admins ask most. With one, explains it: what it governs, what it\n"
+	  "does not, its default and range on this kernel, its running value, and\n"
+	  "its traps. KEY may be dotted (net.ipv4.tcp_tw_reuse) or short (tw_reuse).\n"
+	  "\n"
+	  "  --root DIR           read DIR/proc/sys for the kernel's values\n"
+	  "  --format text|json   output format\n" },
 	{ "profiles", profiles_main, "",
 	  "list the built-in and local profiles",
 	  "Lists the built-in profiles and the local ones in /etc/fintune/profiles\n"

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fintune plan: the recommended values for a profile on this kernel, each
+ * with its reasons; as a table for people, JSON for tools, or the close-state
+ * machine in Graphviz dot. */
+#include "advise.h"
+#include "common.h"
+#include "kernel.h"
+#include "output.h"
+#include "plan.h"
+#include "profile.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int plan_prepare(struct plan *pl, const struct common *c, const char *spec)
+{
+	struct diags d;
+	int r = -1;
+
+	memset(pl, 0, sizeof(*pl));
+	diags_init(&d);
+	pl->loader = profile_loader_new(c->root, &d);
+	if (!pl->loader)
+		goto out;
+	pl->profile = profile_load(pl->loader, spec, &d);
+	if (!pl->profile)
+		goto out;
+	kernel_read(c->root, &pl->kernel, &d);
+	{
+		struct advisor_input in = {
+			.w = &pl->profile->w,
+			.origin = pl->profile->origin,
+			.pins = pl->profile->pins,
+			.n_pins = pl->profile->n_pins,
+			.k = &pl->kernel,
+		};
+
+		advise(&in, &pl->advice);
+	}
+	for (size_t i = 0; i < pl->advice.n_errors; i++)
+		diag_add(&d, NULL, 0, 0, NULL, "%s", pl->advice.errors[i]);
+	r = pl->advice.n_errors ? -1 : 0;
+out:
+	/* the profile's warnings (and any error) go to stderr, in source order */
+	diags_sort(&d);
+	if (d.n && !(c->quiet && d.errors == 0)) {
+		for (size_t i = 0; i < d.n; i++) {
+			char *line = NULL;
+
+			diag_format(&d.v[i], &line);
+			if (line)
+				fprintf(stderr, "%s%s\n", d.v[i].file ? "" : "fintune: ", line);
+			free(line);
+		}
+	}
+	diags_free(&d);
+	return r;
+}
+
+void plan_release(struct plan *pl)
+{
+	profile_free(pl->profile);
+	profile_loader_free(pl->loader);
+	memset(pl, 0, sizeof(*pl));
+}
+
+const char *human_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	double b = (double)bytes;
+
+	if (bytes == 0)
+		snprintf(buf, size, "-");
+	else if (b >= 1024.0 * 1024 * 1024)
+		snprintf(buf, size, "%.1f GiB", b / (1024.0 * 1024 * 1024));
+	else if (b >= 1024.0 * 1024)
+		snprintf(buf, size, "%.1f MiB", b / (1024.0 * 1024));
+	else
+		snprintf(buf, size, "%.0f KiB", ceil(b / 1024.0));
+	return buf;
+}
+
+/* Prints text wrapped at width, every line indented; a first line that
+ * follows a prefix already printed (hanging) is not indented again. */
+static void wrap(FILE *f, const char *text, int indent, int width, bool hanging)
+{
+	const char *p = text;
+
+	while (*p) {
+		int avail = width - indent, n = 0, last_space = -1;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		while (p[n] && n < avail) {
+			if (p[n] == ' ')
+				last_space = n;
+			n++;
+		}
+		if (p[n] && last_space > 0)
+			n = last_space;
+		fprintf(f, "%*s%.*s\n", hanging ? 0 : indent, "", n, p);
+		hanging = false;
+		p += n;
+	}
+}
+
+void print_wrapped(FILE *f, const char *text, int indent, int width)
+{
+	wrap(f, text, indent, width, false);
+}
+
+void print_hanging(FILE *f, const char *prefix, const char *text, int indent, int width)
+{
+	fputs(prefix, f);
+	wrap(f, text, indent, width, true);
+}
+
+static const char *running_text(const struct kernel *k, enum key_id id)
+{
+	if (k->running[id].present)
+		return k->running[id].value;
+	return k->live ? "(absent)" : "(offline)";
+}
+
+static void print_text(const struct plan *pl, const struct common *c)
+{
+	const struct kernel *k = &pl->kernel;
+	const struct advice *a = &pl->advice;
+	bool color = use_color(c, 1);
+	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
+	char mem[32];
+
+	printf("Profile  %s (%s", pl->profile->name, pl->profile->files[0].display);
+	for (size_t i = 1; i < pl->profile->n_files; i++)
+		printf(", extends %s", pl->profile->files[i].display);
+	printf(")\n");
+	if (k->live)
+		printf("Kernel   %s, %s network namespace\n\n", k->release[0] ? k->release : "release unknown",
+		       k->child_netns ? "child" : "host");
+	else
+		printf("Kernel   no live values (offline image): facts of %s\n\n",
+		       k->version ? k->release : "Linux 6.18");
+	printf("%s%-30s %-13s %-13s %-6s  %-6s  %s%s\n", bold, "KEY", "RUNNING", "PROPOSED", "CHANGE", "SCOPE",
+	       "MEMORY", off);
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &a->rec[id];
+		const struct key_fact *f = key_fact(id);
+		const char *prop = r->planned ? r->proposed :
+				   f->scope == SCOPE_GLOBAL && k->child_netns ? "(host)" : "(absent)";
+
+		printf("%-30s %-13s %-13s %s%-6s%s  %-6s  %s\n", f->name, running_text(k, id), prop,
+		       r->change ? yellow : "", r->change ? "yes" : "-", r->change ? off : "",
+		       f->scope == SCOPE_GLOBAL ? "global" : "netns", human_bytes(mem, sizeof(mem), r->memory_bytes));
+	}
+	if (c->quiet)
+		return;
+	printf("\n%sKernel facts used%s\n", bold, off);
+	{
+		const struct key_era *reuse = kernel_era(k, K_TW_REUSE);
+		char facts[512];
+
+		snprintf(facts, sizeof(facts),
+			 "TIME_WAIT 60 s (fixed). RTO at rtt_ms %g: %.2f s (tcp_rto_min %s, max %.0f s%s). "
+			 "tcp_tw_reuse accepts 0..%ld%s. tcp_tw_reuse_delay %s. tcp_max_orphans %s.",
+			 pl->profile->w.rtt_ms, a->fig.rto,
+			 kernel_has(k, K_RTO_MIN_US) ? "from the kernel" : "200 ms, fixed before 6.11", a->fig.rto_max,
+			 kernel_has(k, K_RTO_MAX_MS) ? ", tcp_rto_max_ms" : ", fixed before 6.15", reuse->max,
+			 reuse->max < 2 ? " (no loopback-only 2 before 4.18)" : "",
+			 kernel_has(k, K_TW_REUSE_DELAY) ? "exists (6.14+)" : "absent (before 6.14: a fixed 1 s)",
+			 k->child_netns ? "absent: host-global, and this is a child network namespace" :
+					  "host-global, present");
+		print_wrapped(stdout, facts, 2, 79);
+	}
+	if (c->verbose) {
+		printf("\n%sWorkload%s\n", bold, off);
+		for (int f = 0; f < WF_COUNT; f++) {
+			const struct origin *o = &pl->profile->origin[f];
+			char v[64];
+
+			workload_field_text(&pl->profile->w, (enum workload_field)f, v, sizeof(v));
+			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
+			if (o->file)
+				printf("%s:%u:%u\n", o->file, o->line, o->col);
+			else
+				printf("(default)\n");
+		}
+	}
+	printf("\n%sWhy%s\n", bold, off);
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &a->rec[id];
+
+		printf("  %s = %s%s\n", key_fact(id)->name, r->planned ? r->proposed : "(not planned)",
+		       r->pinned ? " (pinned)" : "");
+		print_wrapped(stdout, r->rationale, 6, 79);
+	}
+	if (a->n_warnings) {
+		printf("\n%sWarnings%s\n", bold, off);
+		for (size_t i = 0; i < a->n_warnings; i++)
+			print_hanging(stdout, "  - ", a->warnings[i], 4, 79);
+	}
+}
+
+json_t *plan_settings_json(const struct plan *pl)
+{
+	const struct kernel *k = &pl->kernel;
+	json_t *arr = json_array();
+
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &pl->advice.rec[id];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "key", json_string(key_fact(id)->name));
+		json_object_set_new(o, "proposed", r->planned ? json_string(r->proposed) : json_null());
+		json_object_set_new(o, "running", k->running[id].present ? json_string(k->running[id].value) : json_null());
+		json_object_set_new(o, "scope", json_string(key_fact(id)->scope == SCOPE_GLOBAL ? "global" : "netns"));
+		json_object_set_new(o, "pinned", json_boolean(r->pinned));
+		json_object_set_new(o, "change", json_boolean(r->change));
+		json_object_set_new(o, "rationale", json_string(r->rationale));
+		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)r->memory_bytes));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *plan_json(const struct plan *pl)
+{
+	json_t *o = json_object(), *w = json_array();
+
+	json_object_set_new(o, "profile", json_string(pl->profile->name));
+	json_object_set_new(o, "kernel", pl->kernel.release[0] ? json_string(pl->kernel.release) : json_null());
+	json_object_set_new(o, "netns", json_string(pl->kernel.child_netns ? "child" : "host"));
+	json_object_set_new(o, "settings", plan_settings_json(pl));
+	for (size_t i = 0; i < pl->advice.n_warnings; i++)
+		json_array_append_new(w, json_string(pl->advice.warnings[i]));
+	json_object_set_new(o, "warnings", w);
+	return o;
+}
+
+static void dot_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+/* The close-state machine with this plan's timers, retries and limits. */
+static void print_dot(const struct plan *pl)
+{
+	const struct advice *a = &pl->advice;
+	const struct figures *fg = &a->fig;
+	const char *tw = a->rec[K_MAX_TW_BUCKETS].planned ? a->rec[K_MAX_TW_BUCKETS].proposed :
+			 pl->kernel.running[K_MAX_TW_BUCKETS].value;
+	const char *orph = a->rec[K_MAX_ORPHANS].planned ? a->rec[K_MAX_ORPHANS].proposed :
+			   pl->kernel.running[K_MAX_ORPHANS].present ? pl->kernel.running[K_MAX_ORPHANS].value :
+								       "set on the host";
+	char label[512];
+
+	printf("// fintune plan %s --format dot: the TCP close states with this plan's values\n", pl->profile->name);
+	printf("digraph tcp_close {\n");
+	printf("\tlabel=\"");
+	dot_escape(stdout, pl->profile->name);
+	printf(": TCP close path (fintune plan)\";\n\tlabelloc=t;\n\trankdir=TB;\n");
+	printf("\tnode [shape=box, style=rounded, fontname=\"Helvetica\"];\n");
+	printf("\tedge [fontname=\"Helvetica\", fontsize=10];\n");
+	printf("\tESTABLISHED;\n");
+	snprintf(label, sizeof(label), "FIN_WAIT1\\n~%.0f orphans at peak (with LAST_ACK, CLOSING)\\ntcp_max_orphans %s",
+		 fg->orphans, orph);
+	printf("\tFIN_WAIT1 [label=\"%s\"];\n", label);
+	snprintf(label, sizeof(label), "FIN_WAIT2\\n~%.0f orphans at peak\\nshare tcp_max_tw_buckets %s", fg->fin_wait2,
+		 tw ? tw : "?");
+	printf("\tFIN_WAIT2 [label=\"%s\"];\n", label);
+	snprintf(label, sizeof(label), "TIME_WAIT\\n60 s, fixed\\n~%.0f at peak, limit %s", fg->time_wait, tw ? tw : "?");
+	printf("\tTIME_WAIT [label=\"%s\"];\n", label);
+	printf("\tCLOSE_WAIT [label=\"CLOSE_WAIT\\nuntil the application calls close()\\nno sysctl ends it\"];\n");
+	printf("\tLAST_ACK;\n\tCLOSING;\n\tCLOSED [shape=doublecircle];\n");
+	printf("\tESTABLISHED -> FIN_WAIT1 [label=\"close() or shutdown(SHUT_WR):\\nsend FIN\"];\n");
+	printf("\tESTABLISHED -> CLOSE_WAIT [label=\"peer's FIN\"];\n");
+	printf("\tFIN_WAIT1 -> FIN_WAIT2 [label=\"ACK of our FIN\"];\n");
+	printf("\tFIN_WAIT1 -> CLOSING [label=\"peer's FIN\\n(simultaneous close)\"];\n");
+	printf("\tFIN_WAIT1 -> TIME_WAIT [label=\"FIN+ACK\"];\n");
+	printf("\tFIN_WAIT1 -> CLOSED [style=dashed, label=\"orphan unanswered: tcp_orphan_retries %d\\n(~%.1f s), dropped without RST\\nshutdown() socket: tcp_retries2 (~%.0f s)\"];\n",
+	       fg->orphan_retries ? fg->orphan_retries : 8, fg->orphan_life, fg->retries2_life);
+	printf("\tFIN_WAIT2 -> TIME_WAIT [label=\"peer's FIN\"];\n");
+	printf("\tFIN_WAIT2 -> CLOSED [style=dashed, label=\"orphan: tcp_fin_timeout %.0f s\\nshutdown() socket: never\"];\n",
+	       fg->fin_timeout);
+	printf("\tCLOSING -> TIME_WAIT [label=\"ACK of our FIN\"];\n");
+	printf("\tCLOSE_WAIT -> LAST_ACK [label=\"close(): send FIN\"];\n");
+	printf("\tLAST_ACK -> CLOSED [label=\"ACK of our FIN\"];\n");
+	printf("\tLAST_ACK -> CLOSED [style=dashed, label=\"unanswered: tcp_orphan_retries %d\"];\n",
+	       fg->orphan_retries ? fg->orphan_retries : 8);
+	printf("\tTIME_WAIT -> CLOSED [label=\"60 s (TCP_TIMEWAIT_LEN)\\nport reusable by connect() after tcp_tw_reuse_delay\\nwhen tcp_tw_reuse=%s\"];\n",
+	       a->rec[K_TW_REUSE].planned ? a->rec[K_TW_REUSE].proposed : "?");
+	printf("\tESTABLISHED -> CLOSED [style=dotted, label=\"SO_LINGER {1, 0}, unread data: RST\"];\n");
+	printf("}\n");
+}
+
+int plan_main(int argc, char **argv)
+{
+	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
+	struct common c;
+	struct plan pl;
+	int opt, r;
+
+	common_init(&c, "plan", 1u << FORMAT_JSON | 1u << FORMAT_DOT);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		r = common_option(&c, opt, argv);
+		if (r == 2)
+			return EXIT_OK;
+		if (r != 0)
+			return EXIT_ERROR;
+	}
+	if (optind + 1 != argc)
+		return usage_error("plan", optind == argc ? "expected a profile" : "expected one profile");
+	if (plan_prepare(&pl, &c, argv[optind]) < 0) {
+		plan_release(&pl);
+		return EXIT_ERROR;
+	}
+	r = EXIT_OK;
+	if (c.format == FORMAT_JSON)
+		r = print_json(plan_json(&pl)) < 0 ? EXIT_ERROR : EXIT_OK;
+	else if (c.format == FORMAT_DOT)
+		print_dot(&pl);
+	else
+		print_text(&pl, &c);
+	if (fflush(stdout) != 0)
+		r = EXIT_ERROR;
+	plan_release(&pl);
+	return r;
+}
