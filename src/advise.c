@@ -7,24 +7,28 @@
  *  RTO        a connection's retransmission timeout: rtt + tcp_rto_min
  *             (200 ms), at most tcp_rto_max (120 s); the kernel's own
  *             rtt + max(rttvar, rto_min) at a steady RTT.
- *  TIME_WAIT  every close this host starts waits 60 s (fixed):
- *             tw_rate = inbound.close_rate x us(inbound.closes_first)
- *                     + outbound.connect_rate x us(outbound.closes_first),
- *             us() = 1 for "us" and "either" (the worst case), 0 for "peer";
- *             TIME_WAIT sockets = tw_rate x 60.
- *  stuck      closes whose peer stops answering, per second:
- *             inbound.close_rate x inbound.unresponsive_percent
- *             + outbound.connect_rate x outbound.unresponsive_percent.
- *  FIN_WAIT2  orphaned FIN_WAIT2 sockets wait tcp_fin_timeout (F) for a FIN
- *             that does not come: fw2_rate = the stuck closes this host
- *             started; they hold tcp_max_tw_buckets slots (F <= 60).
- *  orphans    unanswered FINs retransmit for orphan_lifetime(N):
- *             orphans = stuck x lifetime + all closes x rtt; ~64 KiB each.
- *  ports      per (source address, destination) pair, a host that closes
- *             first holds each port 60 s in TIME_WAIT (+ F for stuck ones).
+ *  closes     us() = 1 for closes_first "us" and "either" (the worst case),
+ *             0 for "peer"; u = unresponsive_percent / 100. Of the closes
+ *             this host starts, (1 - u) complete and wait 60 s in TIME_WAIT;
+ *             u stop answering. A stuck close is counted once per limit, as
+ *             the worst case for that limit: as an orphaned FIN_WAIT2 (the
+ *             peer acknowledged, never sends its FIN) for tcp_max_tw_buckets
+ *             and the ports, as an unanswered FIN_WAIT1/LAST_ACK orphan for
+ *             tcp_orphan_retries and tcp_max_orphans.
+ *  FIN_WAIT2  an orphan waits max(F, 3.5 x RTO) (tcp_fin_time()); up to 60 s
+ *             as a small socket in the TIME_WAIT table, above 60 s first
+ *             (L - 60) as a full orphan, then (L - 60) small.
+ *  orphans    an unanswered FIN retransmits for orphan_lifetime(N), the
+ *             first timer after (2^(N+1)-1) x 200 ms from the first
+ *             retransmission; orphans = stuck x lifetime + all closes x rtt
+ *             (+ long FIN_WAIT2 full sockets); ~64 KiB each.
+ *  ports      per (source address, destination) pair: TIME_WAIT holds each
+ *             port 60 s (tcp_tw_reuse takes it back after tcp_tw_reuse_delay),
+ *             a stuck FIN_WAIT2 for its whole wait (nothing takes it back).
  *  headroom   limits are sized at 1.5 x the declared peak, rounded up to
  *             256, never below what the running system has (a pin aside):
- *             overflowing them aborts connections.
+ *             overflowing them aborts connections. A negative running
+ *             tcp_max_tw_buckets is no limit on current kernels, and kept.
  *  budget     TIME_WAIT and FIN_WAIT2 slots (320 B each, 1.5x) are paid
  *             first: their number follows from the rates alone. Orphans (64
  *             KiB each, 1.5x) get the rest, at least a quarter of
@@ -51,6 +55,7 @@
 #define ORPHAN_RETRIES_DEFAULT 8	/* what the kernel makes of 0 */
 #define RTO_BASE 0.2		/* TCP_RTO_MIN: the unit of the retry limits */
 #define LIMIT_MAX 2147483647.0
+#define PATH_MAX_TEXT 512
 
 __attribute__((format(printf, 3, 4)))
 static void add(char *buf, size_t size, const char *fmt, ...)
@@ -66,6 +71,7 @@ static void add(char *buf, size_t size, const char *fmt, ...)
 }
 
 #define SAY(rec, ...) add((rec)->rationale, sizeof((rec)->rationale), __VA_ARGS__)
+#define BASIS(rec, ...) snprintf((rec)->basis, sizeof((rec)->basis), __VA_ARGS__)
 
 __attribute__((format(printf, 2, 3)))
 static void warn(struct advice *a, const char *fmt, ...)
@@ -173,15 +179,16 @@ static const struct pin *find_pin(const struct advisor_input *in, enum key_id id
 	return NULL;
 }
 
-static bool running_long(const struct kernel *k, enum key_id id, long *v)
-{
-	return kernel_value(k, id, v);
-}
-
 static void set_value(struct recommendation *r, long v)
 {
 	snprintf(r->proposed, sizeof(r->proposed), "%ld", v);
 	r->planned = true;
+}
+
+static const char *origin_text(const struct pin *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%u:%u", p->origin.file ? p->origin.file : "?", p->origin.line, p->origin.col);
+	return buf;
 }
 
 /* Applies a pin; false when the key cannot take it here (already said). */
@@ -190,33 +197,33 @@ static bool apply_pin(const struct advisor_input *in, struct advice *a, enum key
 	const struct pin *p = find_pin(in, id);
 	struct recommendation *r = &a->rec[id];
 	const char *name = key_fact(id)->name;
+	char at[PATH_MAX_TEXT];
 
 	if (!p)
 		return false;
-	if (!kernel_has(in->k, id)) {
-		warn(a, "%s is pinned at %s:%u:%u, but this kernel has no such key: it is left out", name,
-		     p->origin.file ? p->origin.file : "?", p->origin.line, p->origin.col);
+	origin_text(p, at, sizeof(at));
+	if (!kernel_has(in->k, id) && !(kernel_scope(in->k, id) == SCOPE_GLOBAL && in->k->child_netns)) {
+		warn(a, "%s is pinned at %s, but this kernel has no such key: it is left out", name, at);
 		return false;
 	}
 	if (!kernel_writable(in->k, id)) {
-		warn(a, "%s is pinned at %s:%u:%u, but it is host-global and this is a child network namespace: set it on the host",
-		     name, p->origin.file ? p->origin.file : "?", p->origin.line, p->origin.col);
+		warn(a, "%s is pinned at %s, but it is host-global here and this is a child network namespace: set it on the host",
+		     name, at);
 		return false;
 	}
 	if (!kernel_accepts(in->k, id, p->value)) {
 		const struct key_era *era = kernel_era(in->k, id);
 
-		refuse(a, "%s is pinned to %s at %s:%u:%u, which this kernel (%s) does not accept (expected %ld..%ld)",
-		       name, p->value, p->origin.file ? p->origin.file : "?", p->origin.line, p->origin.col,
-		       in->k->release[0] ? in->k->release : "unknown", era->min, era->max);
+		refuse(a, "%s is pinned to %s at %s, which this kernel (%s) does not accept (expected %ld..%ld)", name,
+		       p->value, at, in->k->release[0] ? in->k->release : "unknown", era->min, era->max);
 		return false;
 	}
 	snprintf(r->proposed, sizeof(r->proposed), "%s", p->value);
 	r->planned = true;
 	r->pinned = true;
 	r->rationale[0] = '\0';
-	SAY(r, "Pinned to %s at %s:%u:%u.", p->value, p->origin.file ? p->origin.file : "?", p->origin.line,
-	    p->origin.col);
+	SAY(r, "Pinned to %s at %s.", p->value, at);
+	BASIS(r, "pinned at %s", at);
 	return true;
 }
 
@@ -225,13 +232,54 @@ static void warn_if_lowered(const struct advisor_input *in, struct advice *a, en
 {
 	long run, prop;
 
-	if (!a->rec[id].pinned || !running_long(in->k, id, &run))
+	if (!a->rec[id].pinned || !kernel_value(in->k, id, &run))
 		return;
 	prop = strtol(a->rec[id].proposed, NULL, 10);
-	if (prop < run)
+	if (id == K_MAX_TW_BUCKETS && run < 0 && (prop >= 0 || prop < run))
+		warn(a, "%s is pinned to %ld; the running %ld is no limit on this kernel: sockets past the pin skip TIME_WAIT silently (TCPTimeWaitOverflow)",
+		     key_fact(id)->name, prop, run);
+	else if (prop < run)
 		warn(a, "%s is pinned to %ld, below the running %ld: %s", key_fact(id)->name, prop, run,
-		     id == K_MAX_ORPHANS ? "orphans past it are reset at close (TCPAbortOnMemory); the kernel documentation says not to lower it" :
+		     id == K_MAX_ORPHANS ? "orphans past it are reset at close (TCPAbortOnMemory); the kernel documentation advises against lowering it" :
 					   "sockets past it skip TIME_WAIT silently (TCPTimeWaitOverflow)");
+}
+
+/* How an orphaned FIN_WAIT2 spends its wait at tcp_fin_timeout F: the kernel
+ * waits L = max(F, 3.5 x RTO); up to 60 s as a small socket, above it first
+ * L - 60 as a full socket, then L - 60 small (tcp_close(), the keepalive
+ * timer). */
+static void fw2_phases(double F, double rto, double *small, double *full)
+{
+	double life = fmax(F, 3.5 * rto);
+
+	if (life <= TIME_WAIT_SECONDS) {
+		*small = life;
+		*full = 0;
+	} else {
+		*small = life - TIME_WAIT_SECONDS;
+		*full = life - TIME_WAIT_SECONDS;
+	}
+}
+
+/* Sets F's consequences in the figures. */
+static void set_fin_timeout(struct figures *f, const struct workload *w, double F)
+{
+	double out_us = us_share(w->out.closes_first), uo = w->out.unresponsive_pct / 100.0;
+
+	f->fin_timeout = F;
+	fw2_phases(F, f->rto, &f->fw2_small, &f->fw2_full);
+	f->fin_wait2 = f->fw2_rate * f->fw2_small;
+	/* a stuck outbound FIN_WAIT2 holds its port for the whole wait */
+	f->ports_fixed = f->pair_rate * ((1 - out_us) * (w->rtt_ms / 1000.0) + out_us * uo * (f->fw2_small + f->fw2_full));
+	f->ports_held = f->ports_tw + f->ports_fixed;
+}
+
+static void range_text(char *buf, size_t size, double lo, double hi)
+{
+	if (lo >= hi)
+		snprintf(buf, size, "%.0f s", hi);
+	else
+		snprintf(buf, size, "%.0f..%.0f s", lo, hi);
 }
 
 static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
@@ -239,23 +287,24 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 	const struct workload *w = in->w;
 	struct figures *f = &a->fig;
 	struct recommendation *r = &a->rec[K_FIN_TIMEOUT];
-	double table = f->tw_rate * TIME_WAIT_SECONDS, best = 60, fw2_out;
+	double best = TIME_WAIT_SECONDS, fw2_out;
+	char range[48];
 	long run = -1;
-	bool have_run = running_long(in->k, K_FIN_TIMEOUT, &run);
+	bool have_run = kernel_value(in->k, K_FIN_TIMEOUT, &run);
 
 	/* Orphaned FIN_WAIT2 sockets are cheap (256 B) but each holds a
 	 * tcp_max_tw_buckets slot and, outbound, its port, which tcp_tw_reuse
-	 * cannot take. Keep them to a tenth of the TIME_WAIT table and of the
-	 * port range; 60 s is the most that makes sense (61..119 is a trap). */
-	if (f->fw2_rate > 0 && table > 0)
-		best = fmin(best, 0.1 * table / f->fw2_rate);
-	fw2_out = f->pairs > 0 ? w->out.connect_rate * us_share(w->out.closes_first) *
-					 (w->out.unresponsive_pct / 100.0) / f->pairs : 0;
-	if (fw2_out > 0 && f->port_range > 0 && f->ports_held > 0.5 * f->port_range)
-		best = fmin(best, 0.1 * f->port_range / fw2_out);
+	 * cannot take. Keep them to a tenth of the TIME_WAIT sockets (slots and
+	 * ports alike); 60 s is the most that makes sense (61..119 is a trap).
+	 * Only the workload decides it, not the port range, which the plan may
+	 * change: so an applied plan proposes the same again. */
+	if (f->fw2_rate > 0 && f->time_wait > 0)
+		best = fmin(best, 0.1 * f->time_wait / f->fw2_rate);
+	fw2_out = f->pair_rate * us_share(w->out.closes_first) * (w->out.unresponsive_pct / 100.0);
 	best = floor(best);
 	if (best < f->fin_floor)
 		best = f->fin_floor;
+	range_text(range, sizeof(range), f->fin_floor, best);
 	if (apply_pin(in, a, K_FIN_TIMEOUT)) {
 		long p = strtol(r->proposed, NULL, 10);
 
@@ -265,46 +314,51 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 		else if (p < f->fin_floor)
 			refuse(a, "net.ipv4.tcp_fin_timeout is pinned to %ld, below the safe floor of %.0f s for rtt_ms %g (the kernel waits at least 3.5 x RTO = %.1f s anyway; peers slower to close get a RST)",
 			       p, f->fin_floor, w->rtt_ms, 3.5 * f->rto);
-		f->fin_timeout = (double)p;
-		SAY(r, " Orphaned FIN_WAIT2 sockets expected at peak: %.0f.", f->fw2_rate * f->fin_timeout);
-		r->memory_bytes = (uint64_t)(f->fw2_rate * f->fin_timeout * 256);
+		else if (p > 60)
+			warn(a, "net.ipv4.tcp_fin_timeout is pinned to %ld: above 60 the kernel keeps an orphaned FIN_WAIT2 %ld s, the first %ld s as a full socket counted against tcp_max_orphans",
+			     p, 2 * (p - 60), p - 60);
+		set_fin_timeout(f, w, (double)p);
+		SAY(r, " Orphaned FIN_WAIT2 sockets expected at peak: %.0f small, %.0f full.", f->fin_wait2,
+		    f->fw2_rate * f->fw2_full);
+		r->memory_bytes = (uint64_t)(f->fin_wait2 * 256 + f->fw2_rate * f->fw2_full * ORPHAN_BYTES);
 		return;
 	}
 	if (have_run && run >= f->fin_floor && run <= best) {
 		set_value(r, run);
-		SAY(r, "Keeps the running %ld: within %.0f..%.0f s, the safe range for this workload.", run,
-		    f->fin_floor, best);
+		SAY(r, "Keeps the running %ld: within %s, the safe range for this workload.", run, range);
 	} else {
 		set_value(r, (long)best);
 		if (have_run && run > 60 && run < 120)
 			SAY(r, "The running %ld is the 61..119 trap (the kernel times out after 2(F-60) = %ld s): %.0f instead.",
 			    run, 2 * (run - 60), best);
 		else if (have_run && run < f->fin_floor)
-			SAY(r, "Raised from %ld to the safe floor %.0f s: below it, peers slower to close get a RST.", run,
+			SAY(r, "Raised from %ld to %.0f s: below %.0f s, peers slower to close get a RST.", run, best,
 			    f->fin_floor);
+		else if (have_run)
+			SAY(r, "%.0f s instead of the running %ld, the most within %s for this workload.", best, run, range);
 		else
 			SAY(r, "%.0f s.", best);
 	}
-	f->fin_timeout = strtod(r->proposed, NULL);
+	set_fin_timeout(f, w, strtod(r->proposed, NULL));
 	if (f->fw2_rate > 0)
-		SAY(r, " Stuck closes this host starts (inbound.close_rate %llu x %g%%, outbound.connect_rate %llu x %g%%) leave %.1f/s orphaned in FIN_WAIT2: %.0f of them at peak, each a TIME_WAIT slot%s.",
-		    (unsigned long long)w->in.close_rate * (us_share(w->in.closes_first) > 0),
-		    w->in.unresponsive_pct,
-		    (unsigned long long)w->out.connect_rate * (us_share(w->out.closes_first) > 0),
-		    w->out.unresponsive_pct, f->fw2_rate, f->fw2_rate * f->fin_timeout,
+		SAY(r, " Stuck closes this host starts (inbound.close_rate %llu x %g%%, outbound.connect_rate %llu x %g%%, where closes_first is us or either) can leave %.1f/s orphaned in FIN_WAIT2: %.0f at peak, each a TIME_WAIT slot%s.",
+		    (unsigned long long)w->in.close_rate, w->in.unresponsive_pct,
+		    (unsigned long long)w->out.connect_rate, w->out.unresponsive_pct, f->fw2_rate, f->fin_wait2,
 		    fw2_out > 0 ? " and an ephemeral port" : "");
 	else
 		SAY(r, " This host does not start closes with unresponsive peers (closes_first, unresponsive_percent), so few orphans wait in FIN_WAIT2.");
 	SAY(r, " Floor %.0f s from rtt_ms %g (RTO %.2f s). It does not shorten TIME_WAIT (60 s, fixed) and does not bound sockets half-closed with shutdown().",
 	    f->fin_floor, w->rtt_ms, f->rto);
-	r->memory_bytes = (uint64_t)(f->fw2_rate * f->fin_timeout * 256);
+	BASIS(r, "orphaned FIN_WAIT2 sockets wait at most this long; %s suits this workload", range);
+	r->memory_bytes = (uint64_t)(f->fin_wait2 * 256 + f->fw2_rate * f->fw2_full * ORPHAN_BYTES);
 }
 
 static double orphan_count(const struct figures *f, const struct workload *w, int retries)
 {
 	double all = (double)w->in.close_rate + (double)w->out.connect_rate;
 
-	return f->stuck_rate * orphan_lifetime(retries, f->rto, f->rto_max) + all * (w->rtt_ms / 1000.0);
+	return f->stuck_rate * orphan_lifetime(retries, f->rto, f->rto_max) + all * (w->rtt_ms / 1000.0) +
+	       f->fw2_rate * f->fw2_full;
 }
 
 /* Memory a limit sized for this many sockets lets them pin. */
@@ -320,7 +374,7 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 	struct recommendation *r = &a->rec[K_ORPHAN_RETRIES];
 	int n = ORPHAN_RETRIES_DEFAULT;
 	long run = -1;
-	bool have_run = running_long(in->k, K_ORPHAN_RETRIES, &run);
+	bool have_run = kernel_value(in->k, K_ORPHAN_RETRIES, &run);
 	char b1[32], b2[32];
 
 	if (apply_pin(in, a, K_ORPHAN_RETRIES)) {
@@ -349,12 +403,16 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 			else if (have_run && run == 0)
 				SAY(r, "%d instead of the running 0, which the kernel reads as 8 (%.0f s): ", n,
 				    orphan_lifetime(0, f->rto, f->rto_max));
+			else if (have_run)
+				SAY(r, "%d instead of the running %ld: ", n, run);
 			else
 				SAY(r, "%d: ", n);
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
 		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.2f s (rtt_ms %g).",
 		    orphan_lifetime(f->orphan_retries, f->rto, f->rto_max), f->rto, w->rtt_ms);
+		BASIS(r, "an unanswered orphan is dropped after %.1f s; at most %d retries fit memory_budget_mib",
+		      orphan_lifetime(f->orphan_retries, f->rto, f->rto_max), n);
 	}
 	f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
 	f->orphans = orphan_count(f, w, f->orphan_retries);
@@ -370,6 +428,14 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 	SAY(r, " Sockets half-closed with shutdown() are not orphans and retransmit under tcp_retries2 instead.");
 }
 
+/* Whether a negative running tcp_max_tw_buckets means "no limit": since the
+ * count became the unsigned tw_refcount (5.17) it does; before, the signed
+ * comparison made it "no TIME_WAIT at all". */
+static bool negative_is_unlimited(const struct kernel *k, enum key_id id)
+{
+	return id == K_MAX_TW_BUCKETS && (!k->version || k->version >= KV(5, 17));
+}
+
 /* A limit: 1.5 x the need, rounded up, at least the running value, no more
  * than the budget pays for unless the running value already is. */
 static void advise_limit(const struct advisor_input *in, struct advice *a, enum key_id id, double need,
@@ -378,35 +444,59 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 	struct recommendation *r = &a->rec[id];
 	double want = clamp_limit(round_up(HEADROOM * need, LIMIT_STEP));
 	double afford = clamp_limit(floor(afford_bytes / unit_bytes / LIMIT_STEP) * LIMIT_STEP);
-	double value = want;
+	double value;
 	long run = -1;
-	bool have_run = running_long(in->k, id, &run);
+	bool have_run = kernel_value(in->k, id, &run);
 	char b1[32], b2[32];
 
 	if (want < 1024)
-		value = want = 1024;
+		want = 1024;
+	value = want;
 	if (value > afford) {
 		value = afford > 1024 ? afford : 1024;
-		warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f); raise the budget or expect %s",
-		     key_fact(id)->name, want, what, mib(b1, sizeof(b1), want * unit_bytes), afford,
+		warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f %s); raise the budget or expect %s",
+		     key_fact(id)->name, want, what, mib(b1, sizeof(b1), want * unit_bytes), value, what,
 		     id == K_MAX_ORPHANS ? "resets at close (TCPAbortOnMemory)" :
 					   "sockets to skip TIME_WAIT (TCPTimeWaitOverflow)");
 	}
-	if (have_run && run >= value) {
+	BASIS(r, "at least 1.5x the %.0f %s expected at peak; never lowered below the running value", need, what);
+	if (!in->k->live) {
+		/* an offline image: the boot default (ehash/2, sized by the RAM) is
+		 * unknown, and writing a limit could lower it */
+		r->planned = false;
+		SAY(r, "Not written for an offline image: the kernel's default (ehash/2, sized by the memory of the machine that boots it) is unknown here, and a written limit could be lower than it. The workload needs %.0f %s at 1.5x the declared peak (%.0f): pin it if that is more than the target's default.",
+		    want, what, need);
+		r->memory_bytes = (uint64_t)(want * unit_bytes);
+		return;
+	}
+	if (have_run && run < 0 && negative_is_unlimited(in->k, id)) {
 		set_value(r, run);
-		SAY(r, "Keeps the running %ld, which covers the %.0f %s needed at 1.5x the declared peak (%.0f)",
+		SAY(r, "Keeps the running %ld: no limit on this kernel (the count is compared unsigned), which covers the %.0f %s needed at 1.5x the declared peak (%.0f).",
+		    run, want, what, need);
+		r->memory_bytes = (uint64_t)(want * unit_bytes);
+		return;
+	}
+	if (have_run && run >= want) {
+		set_value(r, run);
+		SAY(r, "Keeps the running %ld, which covers the %.0f %s needed at 1.5x the declared peak (%.0f)", run,
+		    want, what, need);
+	} else if (have_run && run >= value) {
+		set_value(r, run);
+		SAY(r, "Keeps the running %ld: the workload needs %.0f %s at 1.5x the declared peak (%.0f), more than the budget pays for, and a running limit is not lowered",
 		    run, want, what, need);
 	} else {
 		set_value(r, (long)value);
 		if (have_run)
-			SAY(r, "Raised from %ld to %.0f: 1.5x the declared peak of %.0f %s", run, value, need, what);
+			SAY(r, "Raised from %ld to %.0f: %s %.0f %s at 1.5x the declared peak (%.0f)", run, value,
+			    value < want ? "as far as the budget pays for, short of the" : "the", want, what, need);
 		else
-			SAY(r, "%.0f: 1.5x the declared peak of %.0f %s", value, need, what);
+			SAY(r, "%.0f: %s %.0f %s at 1.5x the declared peak (%.0f)", value,
+			    value < want ? "as far as the budget pays for, short of the" : "the", want, what, need);
 	}
 	r->memory_bytes = (uint64_t)(strtod(r->proposed, NULL) * unit_bytes);
 	SAY(r, "; it lets them pin at most %s", mib(b1, sizeof(b1), (double)r->memory_bytes));
 	if ((double)r->memory_bytes > afford_bytes)
-		SAY(r, ", more than the %s memory_budget_mib leaves for them: fintune does not lower a running limit (pin one to enforce the budget).",
+		SAY(r, ", more than the %s memory_budget_mib leaves for them: the budget bounds the expected use, not this ceiling, because a running limit is never lowered (overflowing it aborts connections).",
 		    mib(b2, sizeof(b2), afford_bytes));
 	else
 		SAY(r, " (memory_budget_mib leaves %s for them).", mib(b2, sizeof(b2), afford_bytes));
@@ -419,15 +509,15 @@ static void advise_tw_buckets(const struct advisor_input *in, struct advice *a, 
 	struct recommendation *r = &a->rec[K_MAX_TW_BUCKETS];
 
 	if (apply_pin(in, a, K_MAX_TW_BUCKETS)) {
-		r->memory_bytes = (uint64_t)(strtod(r->proposed, NULL) * TW_SOCKET_BYTES);
+		r->memory_bytes = (uint64_t)(fmax(0, strtod(r->proposed, NULL)) * TW_SOCKET_BYTES);
 		SAY(r, " The workload puts %.0f sockets in TIME_WAIT and FIN_WAIT2 at peak.", f->time_wait + f->fin_wait2);
 		warn_if_lowered(in, a, K_MAX_TW_BUCKETS);
 		return;
 	}
-	SAY(r, "inbound.close_rate %llu/s (closes_first %s) and outbound.connect_rate %llu/s (closes_first %s) put %.0f sockets/s into TIME_WAIT for 60 s: %.0f; orphaned FIN_WAIT2 at tcp_fin_timeout %.0f add %.0f (they share the table). ",
+	SAY(r, "inbound.close_rate %llu/s (closes_first %s) and outbound.connect_rate %llu/s (closes_first %s) complete %.0f closes/s started here, each 60 s in TIME_WAIT: %.0f; stuck ones orphaned in FIN_WAIT2 add %.0f (they share the table). ",
 	    (unsigned long long)w->in.close_rate, closer_name(w->in.closes_first),
-	    (unsigned long long)w->out.connect_rate, closer_name(w->out.closes_first), f->tw_rate,
-	    f->time_wait, f->fin_timeout, f->fin_wait2);
+	    (unsigned long long)w->out.connect_rate, closer_name(w->out.closes_first), f->tw_rate, f->time_wait,
+	    f->fin_wait2);
 	advise_limit(in, a, K_MAX_TW_BUCKETS, f->time_wait + f->fin_wait2, TW_SOCKET_BYTES, afford,
 		     "TIME_WAIT slots");
 	SAY(r, " Past the limit sockets skip TIME_WAIT silently (TCPTimeWaitOverflow).");
@@ -438,18 +528,18 @@ static void advise_max_orphans(const struct advisor_input *in, struct advice *a,
 	const struct workload *w = in->w;
 	struct figures *f = &a->fig;
 	struct recommendation *r = &a->rec[K_MAX_ORPHANS];
-	double need = round_up(HEADROOM * f->orphans, LIMIT_STEP);
+	double need = fmax(1024, round_up(HEADROOM * f->orphans, LIMIT_STEP));
 
-	if (in->k->child_netns) {
+	if (!kernel_writable(in->k, K_MAX_ORPHANS)) {
 		r->planned = false;
-		SAY(r, "Host-global: this is a child network namespace (a container), where the key does not exist; set it on the host, to at least %.0f for this workload (1.5x %.0f orphans at peak).",
-		    need < 1024 ? 1024 : need, f->orphans);
+		SAY(r, "Host-global: this is a child network namespace (a container), where the key does not exist; set it on the host, to at least %.0f for this workload (1.5x %.0f orphans at peak, inbound.unresponsive_percent %g, outbound.unresponsive_percent %g).",
+		    need, f->orphans, w->in.unresponsive_pct, w->out.unresponsive_pct);
 		warn(a, "net.ipv4.tcp_max_orphans is host-global: fintune cannot set it in this network namespace; the host needs at least %.0f",
-		     need < 1024 ? 1024 : need);
+		     need);
 		return;
 	}
 	if (apply_pin(in, a, K_MAX_ORPHANS)) {
-		r->memory_bytes = (uint64_t)(strtod(r->proposed, NULL) * ORPHAN_BYTES);
+		r->memory_bytes = (uint64_t)(fmax(0, strtod(r->proposed, NULL)) * ORPHAN_BYTES);
 		SAY(r, " The workload keeps %.0f orphans at peak.", f->orphans);
 		warn_if_lowered(in, a, K_MAX_ORPHANS);
 		return;
@@ -457,14 +547,24 @@ static void advise_max_orphans(const struct advisor_input *in, struct advice *a,
 	SAY(r, "Unanswered closes (inbound.unresponsive_percent %g, outbound.unresponsive_percent %g) at tcp_orphan_retries %d (%.1f s each) keep %.0f orphans at peak. ",
 	    w->in.unresponsive_pct, w->out.unresponsive_pct, f->orphan_retries, f->orphan_life, f->orphans);
 	advise_limit(in, a, K_MAX_ORPHANS, f->orphans, ORPHAN_BYTES, afford, "orphans");
-	SAY(r, " The kernel documentation says not to lower it: past it closing connections are reset (TCPAbortOnMemory). Host-global.");
+	SAY(r, " Past it closing connections are reset (TCPAbortOnMemory); the kernel documentation advises against lowering it. Host-global.");
+}
+
+/* The timestamps value the plan leaves in force. */
+static bool timestamps_on(const struct advisor_input *in, const struct advice *a)
+{
+	long v;
+
+	if (a->rec[K_TIMESTAMPS].planned)
+		return strcmp(a->rec[K_TIMESTAMPS].proposed, "0") != 0;
+	return !kernel_value(in->k, K_TIMESTAMPS, &v) || v != 0;
 }
 
 static void advise_timestamps(const struct advisor_input *in, struct advice *a)
 {
 	struct recommendation *r = &a->rec[K_TIMESTAMPS];
 	long run = -1;
-	bool have_run = running_long(in->k, K_TIMESTAMPS, &run);
+	bool have_run = kernel_value(in->k, K_TIMESTAMPS, &run);
 
 	if (apply_pin(in, a, K_TIMESTAMPS)) {
 		if (strcmp(r->proposed, "0") == 0)
@@ -474,14 +574,15 @@ static void advise_timestamps(const struct advisor_input *in, struct advice *a)
 	if (have_run && run >= 1) {
 		set_value(r, run);
 		SAY(r, "Keeps the running %ld: timestamps are on%s.", run,
-		    run == 1 ? " with a random offset per connection" : "");
+		    run == 1 ? ", with a random offset per address pair" : "");
 	} else {
 		set_value(r, 1);
 		SAY(r, have_run ? "Turned on (1): the running 0 disables PAWS and tcp_tw_reuse." :
-				  "On (1), with a random offset per connection.");
+				  "On (1), with a random offset per address pair.");
 	}
-	SAY(r, " tcp_tw_reuse and PAWS need them; with a random offset per connection they are safe for clients behind NAT (inbound.clients_behind_nat %s).",
+	SAY(r, " tcp_tw_reuse and PAWS need them. They do not break clients behind NAT (inbound.clients_behind_nat %s): the removed tcp_tw_recycle did.",
 	    in->w->in.behind_nat ? "true" : "false");
+	BASIS(r, "on: tcp_tw_reuse and PAWS need timestamps");
 }
 
 static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
@@ -490,10 +591,10 @@ static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
 	struct figures *f = &a->fig;
 	struct recommendation *r = &a->rec[K_TW_REUSE];
 	const struct key_era *era = kernel_era(in->k, K_TW_REUSE);
-	bool ts_on = strcmp(a->rec[K_TIMESTAMPS].proposed, "0") != 0;
-	double pressure = f->port_range > 0 ? f->ports_held / f->port_range : 0;
+	bool ts_on = timestamps_on(in, a);
+	double pressure = f->port_range > 0 ? f->ports_tw / f->port_range : 0;
 	long run = -1;
-	bool have_run = running_long(in->k, K_TW_REUSE, &run);
+	bool have_run = kernel_value(in->k, K_TW_REUSE, &run);
 	long want;
 	const char *why;
 
@@ -506,9 +607,9 @@ static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
 	if (!ts_on) {
 		want = 0;
 		why = "tcp_timestamps is 0 in this plan, and reuse cannot work without timestamps";
-		if (pressure > 0.5 && us_share(w->out.closes_first) > 0)
-			warn(a, "outbound TIME_WAIT needs %.0f ports per destination, more than half of the %.0f in ip_local_port_range, and tcp_tw_reuse cannot help because tcp_timestamps is pinned to 0: unpin it, add source addresses, or keep upstream connections alive",
-			     f->ports_held, f->port_range);
+		if (pressure > 0.5)
+			warn(a, "outbound TIME_WAIT needs %.0f ports per destination, more than half of the %.0f in ip_local_port_range, and tcp_tw_reuse cannot help because tcp_timestamps is off: turn them on, add source addresses, or keep upstream connections alive",
+			     f->ports_tw, f->port_range);
 	} else if (w->out.connect_rate == 0 || us_share(w->out.closes_first) == 0) {
 		want = have_run ? run : strtol(era->def, NULL, 10);
 		why = w->out.connect_rate == 0 ?
@@ -525,6 +626,7 @@ static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
 		why = "outbound TIME_WAIT would hold more than half of the port range";
 	}
 	set_value(r, want);
+	BASIS(r, "%s", why);
 	if (have_run && run == want)
 		SAY(r, "Keeps the running %ld: %s.", run, why);
 	else
@@ -534,41 +636,59 @@ static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
 	if (w->out.connect_rate > 0)
 		SAY(r, " outbound.connect_rate %llu/s over %.0f (source, destination) pairs (outbound.destinations %llu x outbound.source_addresses %llu) holds %.0f ports per pair in TIME_WAIT (closes_first %s) of the %.0f in the range.",
 		    (unsigned long long)w->out.connect_rate, f->pairs, (unsigned long long)w->out.destinations,
-		    (unsigned long long)w->out.source_addresses, f->ports_held, closer_name(w->out.closes_first),
+		    (unsigned long long)w->out.source_addresses, f->ports_tw, closer_name(w->out.closes_first),
 		    f->port_range);
 	if (want == 1)
-		SAY(r, " Reuse needs timestamps at both ends and takes only TIME_WAIT sockets older than tcp_tw_reuse_delay.");
-	if (want == 2 && era->max < 2)
-		SAY(r, " (This kernel has no 2.)");
+		SAY(r, " Reuse needs timestamps at both ends and takes only TIME_WAIT sockets older than tcp_tw_reuse_delay, never orphaned FIN_WAIT2 ones.");
+}
+
+static bool reuse_on(const struct advisor_input *in, const struct advice *a)
+{
+	const char *v = a->rec[K_TW_REUSE].proposed;
+
+	return strcmp(v, "1") == 0 || (strcmp(v, "2") == 0 && in->w->out.loopback);
 }
 
 static void advise_tw_reuse_delay(const struct advisor_input *in, struct advice *a)
 {
 	struct recommendation *r = &a->rec[K_TW_REUSE_DELAY];
+	struct figures *f = &a->fig;
 	long run = -1;
 
 	if (!kernel_has(in->k, K_TW_REUSE_DELAY)) {
 		r->planned = false;
-		SAY(r, "This kernel (%s) has no tcp_tw_reuse_delay (new in 6.14): the delay is a fixed 1 s.",
-		    in->k->release[0] ? in->k->release : "unknown");
+		SAY(r, "This kernel (%s) has no tcp_tw_reuse_delay (new in 6.14): the delay is a fixed 1 s (outbound.connect_rate %llu).",
+		    in->k->release[0] ? in->k->release : "unknown", (unsigned long long)in->w->out.connect_rate);
 		return;
 	}
-	if (apply_pin(in, a, K_TW_REUSE_DELAY))
-		return;
-	if (running_long(in->k, K_TW_REUSE_DELAY, &run)) {
-		set_value(r, run);
-		SAY(r, "Keeps the running %ld ms.", run);
-	} else {
-		set_value(r, 1000);
-		SAY(r, "1000 ms, the historic fixed delay.");
+	if (!apply_pin(in, a, K_TW_REUSE_DELAY)) {
+		BASIS(r, "how old a TIME_WAIT socket must be before tcp_tw_reuse takes its port");
+		if (kernel_value(in->k, K_TW_REUSE_DELAY, &run)) {
+			set_value(r, run);
+			SAY(r, "Keeps the running %ld ms.", run);
+		} else {
+			set_value(r, 1000);
+			SAY(r, "1000 ms, the historic fixed delay.");
+		}
 	}
-	if (a->fig.pairs > 0 && in->w->out.connect_rate > 0)
-		SAY(r, " With reuse each (source, destination) pair can take back its %.0f ports every %.1f s, far above the %.0f/s per pair this workload opens (outbound.connect_rate).",
-		    a->fig.port_range, strtod(r->proposed, NULL) / 1000.0,
-		    (double)in->w->out.connect_rate / a->fig.pairs);
-	else
+	if (!reuse_on(in, a) || in->w->out.connect_rate == 0) {
 		SAY(r, " Only matters with tcp_tw_reuse on for outbound connections (outbound.connect_rate %llu).",
 		    (unsigned long long)in->w->out.connect_rate);
+		return;
+	}
+	/* with reuse, a pair holds the ports younger than the delay, plus the
+	 * ones nothing takes back */
+	if (f->pair_rate * f->reuse_delay + f->ports_fixed <= f->port_range) {
+		SAY(r, " With reuse each (source, destination) pair holds about %.0f ports younger than it, plus %.0f that nothing takes back, of the %.0f in the range (outbound.connect_rate %llu/s, %.0f/s per pair).",
+		    f->pair_rate * f->reuse_delay, f->ports_fixed, f->port_range,
+		    (unsigned long long)in->w->out.connect_rate, f->pair_rate);
+	} else {
+		SAY(r, " Even with reuse each (source, destination) pair needs about %.0f ports younger than it plus %.0f that nothing takes back, more than the %.0f in the range (outbound.connect_rate %llu/s, %.0f/s per pair).",
+		    f->pair_rate * f->reuse_delay, f->ports_fixed, f->port_range,
+		    (unsigned long long)in->w->out.connect_rate, f->pair_rate);
+		warn(a, "even with tcp_tw_reuse, %.0f new connections per second per (source, destination) pair need more ports than the range holds within tcp_tw_reuse_delay (%.0f ms): add outbound.source_addresses or destinations, or keep upstream connections alive",
+		     f->pair_rate, f->reuse_delay * 1000);
+	}
 }
 
 static void advise_port_range(const struct advisor_input *in, struct advice *a)
@@ -576,39 +696,56 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 	const struct workload *w = in->w;
 	struct figures *f = &a->fig;
 	struct recommendation *r = &a->rec[K_PORT_RANGE];
-	bool reuse = strcmp(a->rec[K_TW_REUSE].proposed, "0") != 0 &&
-		     (strcmp(a->rec[K_TW_REUSE].proposed, "1") == 0 || w->out.loopback);
+	bool reuse = reuse_on(in, a);
 	long unpriv = 1024, lo = 32768, hi = 60999;
+	double need;
 
 	if (kernel_has(in->k, K_UNPRIV_PORT_START))
 		kernel_value(in->k, K_UNPRIV_PORT_START, &unpriv);
 	if (in->k->running[K_PORT_RANGE].present)
 		sscanf(in->k->running[K_PORT_RANGE].value, "%ld %ld", &lo, &hi);
+	/* what the range must hold: with reuse, TIME_WAIT ports come back after
+	 * the delay; stuck FIN_WAIT2 and open connections' ports never do */
+	need = reuse ? f->ports_fixed + f->pair_rate * us_share(w->out.closes_first) * f->reuse_delay : f->ports_held;
 	if (apply_pin(in, a, K_PORT_RANGE)) {
 		sscanf(r->proposed, "%ld %ld", &lo, &hi);
 		f->port_range = (double)(hi - lo + 1);
-		SAY(r, " %.0f ports; outbound TIME_WAIT (outbound.connect_rate %llu/s) holds %.0f per (source, destination) pair at peak.",
-		    f->port_range, (unsigned long long)w->out.connect_rate, f->ports_held);
+		SAY(r, " %.0f ports; outbound connections (outbound.connect_rate %llu/s) hold %.0f per (source, destination) pair at peak%s.",
+		    f->port_range, (unsigned long long)w->out.connect_rate, need, reuse ? " with tcp_tw_reuse" : "");
+		if (need > f->port_range)
+			warn(a, "ip_local_port_range is pinned to %s, fewer ports than the %.0f per (source, destination) pair this workload holds at peak",
+			     r->proposed, need);
 		return;
 	}
 	snprintf(r->proposed, sizeof(r->proposed), "%ld %ld", lo, hi);
 	r->planned = true;
-	if (f->ports_held <= f->port_range * 0.9 || reuse) {
+	BASIS(r, "outbound connections hold %.0f ports per (source, destination) pair at peak%s", need,
+	      reuse ? " with tcp_tw_reuse" : "");
+	if (reuse && need > f->port_range * 0.9) {
+		/* with reuse on the range is left alone (widening it would change the
+		 * very pressure reuse was chosen for): what overflows is what reuse
+		 * cannot take back */
+		SAY(r, "Keeps %ld %ld (%.0f ports): even with tcp_tw_reuse, outbound.connect_rate %llu/s holds %.0f ports per pair at peak, %.0f of them stuck in FIN_WAIT2 or open.",
+		    lo, hi, f->port_range, (unsigned long long)w->out.connect_rate, need, f->ports_fixed);
+		warn(a, "ip_local_port_range: even with tcp_tw_reuse, %.0f ports per (source, destination) pair are held at peak, more than 90%% of the %.0f in the range; those stuck in FIN_WAIT2 or open are never taken back: add outbound.source_addresses, keep upstream connections alive, or widen the range by a pin",
+		     need, f->port_range);
+		return;
+	}
+	if (need <= f->port_range * 0.9) {
 		SAY(r, "Keeps %ld %ld (%.0f ports): ", lo, hi, f->port_range);
 		if (w->out.connect_rate == 0)
 			SAY(r, "no outbound connections (outbound.connect_rate 0).");
-		else if (f->ports_held <= f->port_range * 0.9)
-			SAY(r, "outbound.connect_rate %llu/s over %.0f pairs holds %.0f ports per pair at peak.",
-			    (unsigned long long)w->out.connect_rate, f->pairs, f->ports_held);
+		else if (reuse && f->ports_held > f->port_range * 0.9)
+			SAY(r, "outbound.connect_rate %llu/s would hold %.0f ports per pair, but tcp_tw_reuse takes the TIME_WAIT ones back: %.0f at peak, %.0f of them stuck in FIN_WAIT2 or open.",
+			    (unsigned long long)w->out.connect_rate, f->ports_held, need, f->ports_fixed);
 		else
-			SAY(r, "outbound.connect_rate %llu/s would hold %.0f ports per pair in TIME_WAIT, but tcp_tw_reuse takes them back.",
-			    (unsigned long long)w->out.connect_rate, f->ports_held);
+			SAY(r, "outbound.connect_rate %llu/s over %.0f pairs holds %.0f ports per pair at peak.",
+			    (unsigned long long)w->out.connect_rate, f->pairs, need);
 		return;
 	}
 	{
 		/* widen only as far as needed, towards 65535 first */
-		double need = ceil(f->ports_held / 0.9);
-		long new_hi = 65535, new_lo = (long)(new_hi - need + 1);
+		long new_hi = 65535, new_lo = (long)(new_hi - ceil(need / 0.9) + 1);
 
 		if (new_lo > lo)
 			new_lo = lo;
@@ -618,14 +755,14 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 			new_lo = 1;
 		snprintf(r->proposed, sizeof(r->proposed), "%ld %ld", new_lo, new_hi);
 		f->port_range = (double)(new_hi - new_lo + 1);
-		SAY(r, "Widened from %ld %ld to %ld %ld: outbound.connect_rate %llu/s over %.0f pairs holds %.0f ports per pair in TIME_WAIT and tcp_tw_reuse cannot take them back.",
-		    lo, hi, new_lo, new_hi, (unsigned long long)w->out.connect_rate, f->pairs, f->ports_held);
+		SAY(r, "Widened from %ld %ld to %ld %ld: outbound.connect_rate %llu/s over %.0f pairs holds %.0f ports per pair at peak, and tcp_tw_reuse is off.",
+		    lo, hi, new_lo, new_hi, (unsigned long long)w->out.connect_rate, f->pairs, need);
 		if (new_lo < 32768)
 			warn(a, "ip_local_port_range now starts at %ld: services that bind a port in it later may fail to start; list their ports in net.ipv4.ip_local_reserved_ports",
 			     new_lo);
-		if (f->ports_held > f->port_range)
-			warn(a, "even %ld..%ld cannot hold the %.0f ports per (source, destination) pair this workload keeps in TIME_WAIT: keep upstream connections alive, or add outbound.source_addresses",
-			     new_lo, new_hi, f->ports_held);
+		if (need > f->port_range)
+			warn(a, "even %ld..%ld cannot hold the %.0f ports per (source, destination) pair this workload keeps: keep upstream connections alive, or add outbound.source_addresses",
+			     new_lo, new_hi, need);
 	}
 }
 
@@ -635,6 +772,7 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	const struct kernel *k = in->k;
 	struct figures *f = &a->fig;
 	double rto_min = 0.2, in_us = us_share(w->in.closes_first), out_us = us_share(w->out.closes_first);
+	double ui = w->in.unresponsive_pct / 100.0, uo = w->out.unresponsive_pct / 100.0;
 	long v, lo = 32768, hi = 60999, retries2 = 15;
 
 	if (kernel_value(k, K_RTO_MIN_US, &v) && v > 0)
@@ -644,21 +782,36 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 		f->rto_max = v / 1000.0;
 	f->rto = fmin(w->rtt_ms / 1000.0 + rto_min, f->rto_max);
 	f->fin_floor = fin_timeout_floor(f->rto);
-	f->tw_rate = (double)w->in.close_rate * in_us + (double)w->out.connect_rate * out_us;
+	/* closes this host starts that complete wait in TIME_WAIT; the stuck
+	 * ones never get there */
+	f->tw_rate = (double)w->in.close_rate * in_us * (1 - ui) + (double)w->out.connect_rate * out_us * (1 - uo);
 	f->time_wait = f->tw_rate * TIME_WAIT_SECONDS;
-	f->stuck_rate = (double)w->in.close_rate * w->in.unresponsive_pct / 100.0 +
-			(double)w->out.connect_rate * w->out.unresponsive_pct / 100.0;
-	f->fw2_rate = (double)w->in.close_rate * in_us * w->in.unresponsive_pct / 100.0 +
-		      (double)w->out.connect_rate * out_us * w->out.unresponsive_pct / 100.0;
+	f->stuck_rate = (double)w->in.close_rate * ui + (double)w->out.connect_rate * uo;
+	f->fw2_rate = (double)w->in.close_rate * in_us * ui + (double)w->out.connect_rate * out_us * uo;
 	f->pairs = (double)w->out.destinations * (double)w->out.source_addresses;
-	if (k->running[K_PORT_RANGE].present)
-		sscanf(k->running[K_PORT_RANGE].value, "%ld %ld", &lo, &hi);
+	f->pair_rate = f->pairs > 0 ? (double)w->out.connect_rate / f->pairs : 0;
+	/* the range that will be in force: a pin, else the running one */
+	{
+		const struct pin *p = find_pin(in, K_PORT_RANGE);
+
+		if (p && kernel_accepts(k, K_PORT_RANGE, p->value))
+			sscanf(p->value, "%ld %ld", &lo, &hi);
+		else if (k->running[K_PORT_RANGE].present)
+			sscanf(k->running[K_PORT_RANGE].value, "%ld %ld", &lo, &hi);
+	}
 	f->port_range = hi >= lo ? (double)(hi - lo + 1) : 0;
-	/* ports a pair holds: TIME_WAIT for the closes it starts, the round trip
-	 * for the others; stuck FIN_WAIT2 is added once F is known */
-	f->ports_held = f->pairs > 0 ? (double)w->out.connect_rate / f->pairs *
-						(TIME_WAIT_SECONDS * out_us + (1 - out_us) * (w->rtt_ms / 1000.0)) :
-				       0;
+	f->ports_tw = f->pair_rate * out_us * (1 - uo) * TIME_WAIT_SECONDS;
+	f->reuse_delay = 1.0;
+	{
+		const struct pin *p = find_pin(in, K_TW_REUSE_DELAY);
+
+		if (p && kernel_accepts(k, K_TW_REUSE_DELAY, p->value))
+			f->reuse_delay = strtod(p->value, NULL) / 1000.0;
+		else if (kernel_value(k, K_TW_REUSE_DELAY, &v) && v > 0)
+			f->reuse_delay = v / 1000.0;
+	}
+	/* until F is decided, count FIN_WAIT2 at the kernel's default 60 s */
+	set_fin_timeout(f, w, TIME_WAIT_SECONDS);
 	if (kernel_value(k, K_RETRIES2, &v) && v >= 0)
 		retries2 = v;
 	/* tcp_retries2 is counted like the orphan limit, from the first retransmission */
@@ -677,7 +830,7 @@ static void half_close_notes(const struct advisor_input *in, struct advice *a)
 		     (unsigned long long)w->half.concurrent, w->half.seconds,
 		     mib(b1, sizeof(b1), (double)w->half.concurrent * HALF_CLOSED_BYTES), a->fig.retries2_life);
 	else
-		warn(a, "half_close: %llu streams the peer half-closed keep this host's sockets in CLOSE_WAIT for %g s: no sysctl ends CLOSE_WAIT; the application must close() them",
+		warn(a, "half_close: %llu streams the peer half-closed keep this host's sockets in CLOSE_WAIT for %g s: no close-path sysctl ends CLOSE_WAIT; the application must close() them",
 		     (unsigned long long)w->half.concurrent, w->half.seconds);
 }
 
@@ -694,13 +847,8 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 	/* order matters: each key uses the ones decided before it */
 	advise_timestamps(in, a);
 	advise_tw_reuse(in, a);
-	advise_port_range(in, a);
-	/* stuck outbound FIN_WAIT2 holds ports for F; counted once F is known */
 	advise_fin_timeout(in, a);
-	if (a->fig.pairs > 0)
-		a->fig.ports_held += (double)w->out.connect_rate * us_share(w->out.closes_first) *
-				     (w->out.unresponsive_pct / 100.0) / a->fig.pairs * a->fig.fin_timeout;
-	a->fig.fin_wait2 = a->fig.fw2_rate * a->fig.fin_timeout;
+	advise_port_range(in, a);
 	/* TIME_WAIT slots are paid first: the rates alone fix their number */
 	tw_bytes = limit_bytes(a->fig.time_wait + a->fig.fin_wait2, TW_SOCKET_BYTES);
 	orphan_share = fmax(0.25 * budget, budget - tw_bytes);

@@ -32,6 +32,9 @@ struct recommendation {
 	char proposed[KERNEL_VALUE_MAX];	/* as written to /proc/sys; "" if not planned */
 	uint64_t memory_bytes;	/* what the value lets the close path pin, at most */
 	char rationale[ADVICE_TEXT];
+	/* one line that does not depend on the running values: the drop-in's
+	 * comment, so that the file stays the same once applied */
+	char basis[640];
 };
 
 /* The figures behind the rationales, for explain and the state diagram. */
@@ -42,15 +45,21 @@ struct figures {
 	double orphan_life;	/* s: an unanswered orphan's life at the proposed retries */
 	int orphan_retries;	/* the retries that life is for (0 read as 8) */
 	double fin_timeout;	/* s, proposed (or running when not planned) */
+	double fw2_small;	/* s an orphaned FIN_WAIT2 spends as a small socket */
+	double fw2_full;	/* s it spends as a full socket first (F, or 3.5 x RTO, above 60) */
 	double tw_rate;		/* sockets entering TIME_WAIT per second */
-	double fw2_rate;	/* orphaned FIN_WAIT2 sockets per second that wait it out */
+	double fw2_rate;	/* closes this host started whose peer stops answering, per second */
 	double stuck_rate;	/* closes per second whose peer stops answering */
 	double time_wait;	/* TIME_WAIT sockets at peak */
 	double fin_wait2;	/* orphaned FIN_WAIT2 small sockets at peak */
-	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING) at peak */
+	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING, long FIN_WAIT2) at peak */
 	double pairs;		/* (source address, destination) pairs */
-	double ports_held;	/* ephemeral ports held per pair at peak, without reuse */
+	double pair_rate;	/* new outbound connections per second per pair */
+	double ports_tw;	/* ports per pair held in TIME_WAIT (tcp_tw_reuse can take them) */
+	double ports_fixed;	/* ports per pair held otherwise (FIN_WAIT2, open) */
+	double ports_held;	/* both: what the range must hold without reuse */
 	double port_range;	/* ports in the range that will be in force */
+	double reuse_delay;	/* s a TIME_WAIT port waits before tcp_tw_reuse takes it */
 	double retries2_life;	/* s: how long tcp_retries2 lets a half-closed FIN go unanswered */
 };
 

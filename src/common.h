@@ -53,5 +53,6 @@ int validate_main(int argc, char **argv);
 int profiles_main(int argc, char **argv);
 int plan_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
+int diff_main(int argc, char **argv);
 
 #endif

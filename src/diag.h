@@ -29,6 +29,7 @@ struct diags {
 #define DIAGS_MAX 200
 
 void diags_init(struct diags *d);
+/* diag_add and friends accept a NULL d: the problem is then dropped. */
 void diags_free(struct diags *d);
 void diag_add(struct diags *d, const char *file, unsigned line, unsigned col, const char *pointer,
 	      const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -57,10 +57,13 @@ static const struct topic topics[] = {
 	{ "CLOSE_WAIT", "state",
 	  "The peer closed first; this host's application has not called close() yet. "
 	  "The socket waits for the application, however long that takes.",
-	  "The application alone: it must read to the end and close().",
-	  "No sysctl ends CLOSE_WAIT: not tcp_fin_timeout, not tcp_orphan_retries, not "
-	  "keepalive. Many sockets here are an application bug (a leaked connection) or a "
-	  "stalled worker.",
+	  "The application: it must read to the end and close(). Underneath, TCP keepalive "
+	  "(when the application enabled SO_KEEPALIVE) or tcp_retries2 (once it writes to a "
+	  "peer that is gone) can end the connection, but the descriptor stays open until "
+	  "the application closes it.",
+	  "No close-path sysctl ends CLOSE_WAIT: not tcp_fin_timeout, not "
+	  "tcp_orphan_retries. Many sockets here are an application bug (a leaked "
+	  "connection) or a stalled worker.",
 	  "ss -tanp state close-wait (shows the process)" },
 	{ "LAST_ACK", "state",
 	  "The peer closed first, then this host closed too, and waits for the ACK of its "
@@ -85,7 +88,7 @@ static const struct topic topics[] = {
 	{ "so_linger", "topic",
 	  "SO_LINGER with {l_onoff=1, l_linger=0}: close() sends a RST instead of a FIN. "
 	  "The socket skips FIN_WAIT and TIME_WAIT entirely, but unsent data is lost and "
-	  "the peer sees \"connection reset\" (TCPAbortOnData, TCPAbortOnLinger). Unread "
+	  "the peer sees \"connection reset\" (TcpExt TCPAbortOnData counts it). Unread "
 	  "received data at close() also makes the kernel send a RST (TCPAbortOnClose).",
 	  "The application.",
 	  "It is not a tuning knob for TIME_WAIT: it trades it for lost data and errors at the peer.",
@@ -145,7 +148,9 @@ static const struct {
 	  "so_linger" },
 	{ "Who ends up in CLOSE_WAIT, and which sysctl fixes it?",
 	  "The side whose peer closed first while its own application has not closed yet. "
-	  "No sysctl: the application must close(); ss -tanp state close-wait shows which.",
+	  "No close-path sysctl: the application must close(); ss -tanp state close-wait "
+	  "shows which process. Keepalive or tcp_retries2 may end the connection "
+	  "underneath, but the leaked descriptor remains.",
 	  "CLOSE_WAIT" },
 	{ "Does tcp_orphan_retries 0 mean no retries?",
 	  "No: the kernel reads 0 as 8, about 100 s of retransmissions. Use 1 to 3 for "
@@ -237,8 +242,8 @@ static void print_key(const struct kernel *k, enum key_id id)
 	print_wrapped(stdout, f->traps, 2, 79);
 	printf("\nOn this kernel (%s)\n", k->release[0] ? k->release : k->live ? "release unknown" : "no live values");
 	if (!kernel_has(k, id)) {
-		if (f->scope == SCOPE_GLOBAL && k->child_netns)
-			printf("  absent: host-global, and this is a child network namespace\n");
+		if (kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns)
+			printf("  absent: host-global on this kernel, and this is a child network namespace\n");
 		else if (f->removed)
 			printf("  absent: removed in %s\n", version_text(f->removed, v1, sizeof(v1)));
 		else
@@ -250,9 +255,13 @@ static void print_key(const struct kernel *k, enum key_id id)
 	printf("  default   %s\n  accepts   %s\n", def, range);
 	if (k->running[id].present)
 		printf("  running   %s\n", k->running[id].value);
-	printf("  scope     %s", f->scope == SCOPE_GLOBAL ? "host-global" : "per network namespace");
-	if (f->netns_since)
-		printf(" (since %s)", version_text(f->netns_since, v1, sizeof(v1)));
+	if (kernel_scope(k, id) == SCOPE_NETNS)
+		printf("  scope     per network namespace (since %s)", version_text(f->netns_since, v1, sizeof(v1)));
+	else if (f->netns_since)
+		printf("  scope     host-global on this kernel (per network namespace since %s)",
+		       version_text(f->netns_since, v1, sizeof(v1)));
+	else
+		printf("  scope     host-global");
 	printf("\n");
 }
 
@@ -303,7 +312,7 @@ static json_t *key_json(const struct kernel *k, enum key_id id)
 	json_object_set_new(o, "kind", json_string("key"));
 	json_object_set_new(o, "planned", json_boolean(id < K_PLANNED));
 	json_object_set_new(o, "unit", json_string(f->unit));
-	json_object_set_new(o, "scope", json_string(f->scope == SCOPE_GLOBAL ? "global" : "netns"));
+	json_object_set_new(o, "scope", json_string(kernel_scope(k, id) == SCOPE_GLOBAL ? "global" : "netns"));
 	json_object_set_new(o, "present", json_boolean(kernel_has(k, id)));
 	json_object_set_new(o, "default", e->def ? json_string(e->def) : json_null());
 	json_object_set_new(o, "default_text", json_string(def));

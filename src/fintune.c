@@ -49,6 +49,8 @@ static const struct command {
 	  "proposed value, whether it changes, its scope and the memory it lets the\n"
 	  "close path pin; then why each value, then warnings. Nothing is written.\n"
 	  "\n"
+	  "  --drop-in NAME           the drop-in's name in /etc/sysctl.d, for the\n"
+	  "                           effective values (default 60-fintune.conf)\n"
 	  "  --format text|json|dot   text for people; one JSON object; or the close-\n"
 	  "                           state machine with this plan's values, for Graphviz\n"
 	  "  --root DIR               read DIR/proc/sys and DIR/etc instead of the host's\n"
@@ -57,6 +59,24 @@ static const struct command {
 	  "  -v, --verbose            also the workload, each value with its origin\n"
 	  "\n"
 	  "Exit status: 0 planned, 1 error or a pin fintune refuses.\n" },
+	{ "diff", diff_main, "PROFILE",
+	  "the dry run: the drop-in diff and the values that would change",
+	  "Shows what `apply` would do, and writes nothing: the unified diff between\n"
+	  "fintune's drop-in on disk and the one it would write, then a table of every\n"
+	  "key (running value, configured value, proposed value, the value in force\n"
+	  "after all sysctl.d files, and the file:line that configures it now), then\n"
+	  "warnings: a later file that shadows fintune's drop-in (with the remedy),\n"
+	  "where procps `sysctl --system` would end differently from systemd-sysctl,\n"
+	  "and malformed lines in other files.\n"
+	  "\n"
+	  "  --drop-in NAME       the drop-in's file name in /etc/sysctl.d\n"
+	  "                       (default 60-fintune.conf)\n"
+	  "  --format text|json   output format\n"
+	  "  --root DIR           read DIR/etc, DIR/run, DIR/usr and DIR/proc/sys\n"
+	  "  --color auto|always|never\n"
+	  "  -q, --quiet          the diff and the table only\n"
+	  "\n"
+	  "Exit status: 0 nothing would change, 2 something would, 1 error.\n" },
 	{ "explain", explain_main, "[KEY|STATE|TOPIC]",
 	  "what a setting or a TCP close state does, and its traps",
 	  "Without an argument, lists the keys, states and topics and answers the\n"

@@ -80,8 +80,10 @@ static const struct key_fact facts[K_COUNT] = {
 			"Host-wide limit on orphaned sockets (closed by the application, still "
 			"sending their FIN or data). Past it a closing connection is reset and "
 			"TcpExt TCPAbortOnMemory counts it; dmesg says \"TCP: too many orphaned "
-			"sockets\". In timers the limit is checked as max >> (0..2), so resets can "
-			"start at a quarter of it under memory pressure.",
+			"sockets\". In the retransmission timer the limit is checked as max >> (0..2): "
+			"shifted once for an orphan that has sent nothing for twice the largest RTO, "
+			"again after an ICMP soft error, so such orphans are reset at a half or a "
+			"quarter of it.",
 		.not_governs =
 			"It does not count TIME_WAIT sockets, nor orphaned FIN_WAIT2 sockets with "
 			"tcp_fin_timeout <= 60: those are small sockets under tcp_max_tw_buckets.",
@@ -111,7 +113,9 @@ static const struct key_fact facts[K_COUNT] = {
 			"Past the limit a closing socket is destroyed without TIME_WAIT and "
 			"without a RST; only TcpExt TCPTimeWaitOverflow counts it (modern kernels "
 			"print nothing). Old duplicate segments can then reach a new connection "
-			"on the same address and ports. -1 is accepted.",
+			"on the same address and ports. -1 is accepted: on current kernels (checked on "
+			"6.18) it lifts the limit, as the count is compared unsigned; on old ones, "
+			"which compared it signed, it meant no TIME_WAIT at all.",
 	},
 	[K_TW_REUSE] = {
 		.name = "net.ipv4.tcp_tw_reuse",
@@ -144,15 +148,15 @@ static const struct key_fact facts[K_COUNT] = {
 		.scope = SCOPE_NETNS,
 		.netns_since = KV(4, 13),
 		.values = 1,
-		.eras = { { 0, 0, 255, "1", "on, random offset per connection" } },
+		.eras = { { 0, 0, 255, "1", "on, random offset per address pair" } },
 		.governs =
 			"The TCP timestamp option (RFC 7323): 1 (default) sends timestamps with a "
-			"random offset per connection, 2 without it, 0 sends none. 3..255 act "
-			"as 2.",
+			"random offset per source and destination address pair (since 4.10), 2 "
+			"without it, 0 sends none. 3..255 act as 2.",
 		.not_governs =
-			"Timestamps do not expose the host's uptime with 1 (the offset is random "
-			"per connection since 4.10), and they do not break clients behind NAT: "
-			"the removed tcp_tw_recycle did.",
+			"With 1 timestamps do not expose the host's uptime (the offset is random per "
+			"address pair), and they do not break clients behind NAT: the removed "
+			"tcp_tw_recycle did.",
 		.traps =
 			"0 disables tcp_tw_reuse and PAWS (protection against wrapped sequence "
 			"numbers on fast links). Both ends must agree to use them.",
@@ -339,9 +343,18 @@ bool kernel_has(const struct kernel *k, enum key_id id)
 	return v >= f->since && (!f->removed || v < f->removed);
 }
 
+enum key_scope kernel_scope(const struct kernel *k, enum key_id id)
+{
+	const struct key_fact *f = &facts[id];
+
+	if (f->scope == SCOPE_GLOBAL || (f->netns_since && k->version && k->version < f->netns_since))
+		return SCOPE_GLOBAL;
+	return SCOPE_NETNS;
+}
+
 bool kernel_writable(const struct kernel *k, enum key_id id)
 {
-	if (facts[id].scope == SCOPE_GLOBAL && k->child_netns)
+	if (kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns)
 		return false;
 	return kernel_has(k, id);
 }
@@ -395,6 +408,36 @@ bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
 			return false;
 	}
 	return true;
+}
+
+bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *value, char *out, size_t size)
+{
+	const char *p = value;
+	long v[3];
+	unsigned n = facts[id].values;
+	size_t len = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		char *end;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!((*p >= '0' && *p <= '9') || (*p == '-' && p[1] >= '0' && p[1] <= '9')))
+			return false;
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (errno || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+			return false;
+		p = end;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int r = snprintf(out + len, size - len, "%s%ld", i ? " " : "", v[i]);
+
+		if (r < 0 || (size_t)r >= size - len)
+			return false;
+		len += (size_t)r;
+	}
+	return kernel_accepts(k, id, out);
 }
 
 /* Reads one small proc file; folds whitespace runs into one space. */

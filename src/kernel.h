@@ -95,10 +95,17 @@ unsigned kernel_parse_version(const char *release);
 const struct key_era *kernel_era(const struct kernel *k, enum key_id id);
 /* Whether the key exists here: present in proc when live, else by version. */
 bool kernel_has(const struct kernel *k, enum key_id id);
+/* The key's scope on this kernel: host-global before it was namespaced. */
+enum key_scope kernel_scope(const struct kernel *k, enum key_id id);
 /* Whether fintune may write it here (exists, and not host-global in a child). */
 bool kernel_writable(const struct kernel *k, enum key_id id);
 /* The running value as a number (first integer); false when absent. */
 bool kernel_value(const struct kernel *k, enum key_id id, long *out);
+/* What the kernel stores when value is written to the key, as it parses it:
+ * leading blanks skipped, each integer ended by a blank or the end, anything
+ * after the last integer it needs ignored ("0 # off" stores 0), then the
+ * range. False (EINVAL, the value stays) when it would refuse. */
+bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *value, char *out, size_t size);
 /* Whether value (as written to proc) is accepted by this kernel for the key. */
 bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <nettle/sha2.h>
 #include <yaml.h>
 
 const struct load_limits load_default_limits = {
@@ -937,6 +938,13 @@ struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 	}
 	arena_init(&doc->arena);
 	doc->file = arena_strndup(&doc->arena, display, strlen(display));
+	{
+		struct sha256_ctx h;
+
+		sha256_init(&h);
+		sha256_update(&h, len, (const uint8_t *)buf);
+		sha256_digest(&h, sizeof(doc->sha256), doc->sha256);
+	}
 	ld->doc = doc;
 	sb_init(&ld->ptr);
 	joined = json_join_surrogates(ld, buf, len, &joined_len);

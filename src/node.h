@@ -64,6 +64,7 @@ struct doc {
 	const char *file;	/* as shown in messages */
 	struct node *root;
 	struct arena arena;
+	unsigned char sha256[32];	/* of the bytes the document was read from */
 };
 
 void doc_free(struct doc *doc);

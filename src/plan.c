@@ -4,23 +4,170 @@
  * machine in Graphviz dot. */
 #include "advise.h"
 #include "common.h"
+#include "dropin.h"
 #include "kernel.h"
 #include "output.h"
 #include "plan.h"
 #include "profile.h"
+#include "sysctld.h"
+
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int plan_prepare(struct plan *pl, const struct common *c, const char *spec)
+__attribute__((format(printf, 2, 3)))
+static void note(struct plan *pl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pl->n_notes == ADVICE_NOTES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(pl->notes[pl->n_notes++], ADVICE_TEXT, fmt, ap);
+	va_end(ap);
+}
+
+static bool key_exists(const char *path, void *ctx)
+{
+	const struct kernel *k = ctx;
+	int id = key_lookup(path);
+
+	return id >= 0 && kernel_has(k, id);
+}
+
+static bool key_accepts(const char *path, const char *value, void *ctx)
+{
+	const struct kernel *k = ctx;
+	int id = key_lookup(path);
+	char out[KERNEL_VALUE_MAX];
+
+	return id >= 0 && kernel_parse_write(k, id, value, out, sizeof(out));
+}
+
+/* The value a configuration leaves in force for a key. */
+static bool value_in_force(const struct plan *pl, enum key_id id, const struct sysctl_entry *e, char *out,
+			   size_t size)
+{
+	const struct kernel *k = &pl->kernel;
+	const struct key_era *era = kernel_era(k, id);
+
+	if (e && kernel_parse_write(k, id, e->value, out, size))
+		return true;
+	/* nothing sets it, or the kernel refuses what is written: it stays */
+	if (k->running[id].present) {
+		snprintf(out, size, "%s", k->running[id].value);
+		return true;
+	}
+	if (!k->live && era->def) {
+		snprintf(out, size, "%s", era->def);
+		return true;
+	}
+	return false;
+}
+
+/* Reads fintune's drop-in as it is on disk. */
+static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
+{
+	char host[PATH_MAX];
+	struct stat st;
+	const char *why;
+	size_t len;
+	int r;
+
+	snprintf(host, sizeof(host), "%s%s", root, pl->drop_in_path);
+	if (lstat(host, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		pl->old_foreign = true;
+		note(pl, "%s is not a regular file (a symlink or a directory): fintune will not replace it", pl->drop_in_path);
+		return 0;
+	}
+	r = read_file_limited(host, 1u << 20, &pl->old_text, &len, &why);
+	if (r < 0) {
+		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s", why ? why : strerror(-r));
+		return -1;
+	}
+	if (!dropin_is_ours(pl->old_text)) {
+		pl->old_foreign = true;
+		note(pl, "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
+		     pl->drop_in_path);
+	}
+	return 0;
+}
+
+static void build_view(struct plan *pl)
+{
+	const struct kernel *k = &pl->kernel;
+	char where[PATH_MAX + 64], other[PATH_MAX + 64];
+	/* the resolution asks the kernel facts, never the live /proc/sys */
+	const struct sysctl_probe probe = { key_exists, key_accepts, (void *)k };
+	const struct sysctl_probe listed = { key_exists, NULL, (void *)k };
+
+	for (int id = 0; id < K_PLANNED; id++) {
+		struct key_view *v = &pl->view[id];
+		const struct recommendation *r = &pl->advice.rec[id];
+		const char *name = key_fact(id)->name;
+		const struct sysctl_entry *last;
+
+		v->configured = sysctld_resolve(&pl->now, name, &listed).entry;
+		v->effective_by = sysctld_resolve(&pl->next, name, &probe).entry;
+		v->procps_by = sysctld_resolve(&pl->next_procps, name, &probe).entry;
+		if (!kernel_has(k, id))
+			continue;
+		v->has_effective = value_in_force(pl, id, v->effective_by, v->effective, sizeof(v->effective));
+		v->has_procps = value_in_force(pl, id, v->procps_by, v->procps, sizeof(v->procps));
+		/* the last write systemd-sysctl makes, even one the kernel refuses */
+		last = sysctld_resolve(&pl->next, name, &listed).entry;
+		if (last && !kernel_parse_write(k, id, last->value, where, sizeof(where))) {
+			sysctld_describe(last, other, sizeof(other));
+			note(pl, "%s: %s sets \"%s\", which the kernel refuses: the value stays %s", name, other,
+			     last->value, v->has_effective ? v->effective : "as it is");
+			if (r->planned && strcmp(last->file->path, pl->drop_in_path) != 0) {
+				v->shadowed = true;
+				v->effective_by = last;
+			}
+		}
+		if (r->planned && v->effective_by && strcmp(v->effective_by->file->path, pl->drop_in_path) != 0) {
+			v->shadowed = true;
+			sysctld_describe(v->effective_by, where, sizeof(where));
+			note(pl, "%s: fintune's drop-in sets %s, but %s sets \"%s\" after it, so %s will be in force after boot: remove that line (fintune never edits files it does not own)%s",
+			     name, r->proposed, where, v->effective_by->value, v->has_effective ? v->effective : "that",
+			     v->effective_by->file->link && strstr(v->effective_by->file->link, "sysctl.conf") ?
+				     "" :
+				     ", or give the drop-in a name that sorts after it (--drop-in)");
+		}
+		if (v->has_effective && v->has_procps && strcmp(v->effective, v->procps) != 0) {
+			if (v->procps_by)
+				sysctld_describe(v->procps_by, other, sizeof(other));
+			note(pl, "%s: procps `sysctl --system` ends with %s from %s, not %s as systemd-sysctl does: it applies /etc/sysctl.conf again after every drop-in",
+			     name, v->procps, v->procps_by ? other : "the running value", v->effective);
+		}
+	}
+}
+
+int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in)
 {
 	struct diags d;
 	int r = -1;
 
 	memset(pl, 0, sizeof(*pl));
 	diags_init(&d);
+	snprintf(pl->drop_in_name, sizeof(pl->drop_in_name), "%s", drop_in ? drop_in : DROPIN_DEFAULT);
+	snprintf(pl->drop_in_path, sizeof(pl->drop_in_path), "%s/%s", DROPIN_DIR, pl->drop_in_name);
+	if (!dropin_name_valid(pl->drop_in_name)) {
+		diag_add(&d, NULL, 0, 0, NULL, "--drop-in %s: expected a file name ending in .conf, without a slash",
+			 pl->drop_in_name);
+		goto out;
+	}
 	pl->loader = profile_loader_new(c->root, &d);
 	if (!pl->loader)
 		goto out;
@@ -41,7 +188,23 @@ int plan_prepare(struct plan *pl, const struct common *c, const char *spec)
 	}
 	for (size_t i = 0; i < pl->advice.n_errors; i++)
 		diag_add(&d, NULL, 0, 0, NULL, "%s", pl->advice.errors[i]);
-	r = pl->advice.n_errors ? -1 : 0;
+	if (pl->advice.n_errors)
+		goto out;
+	pl->new_text = dropin_render(pl->profile, &pl->advice, pl->drop_in_path);
+	if (!pl->new_text || read_drop_in(pl, c->root, &d) < 0)
+		goto out;
+	/* the configuration now, then with the new drop-in in place, as each
+	 * applier reads it; foreign files' problems are warnings, never fatal */
+	if (sysctld_load(&pl->now, c->root, false, NULL, NULL, &d) < 0 ||
+	    sysctld_load(&pl->next, c->root, false, pl->old_foreign ? NULL : pl->drop_in_name,
+			 pl->old_foreign ? NULL : pl->new_text, NULL) < 0 ||
+	    sysctld_load(&pl->next_procps, c->root, true, pl->old_foreign ? NULL : pl->drop_in_name,
+			 pl->old_foreign ? NULL : pl->new_text, NULL) < 0) {
+		diag_add(&d, NULL, 0, 0, NULL, "out of memory reading the sysctl.d configuration");
+		goto out;
+	}
+	build_view(pl);
+	r = 0;
 out:
 	/* the profile's warnings (and any error) go to stderr, in source order */
 	diags_sort(&d);
@@ -59,10 +222,25 @@ out:
 	return r;
 }
 
+bool plan_pending(const struct plan *pl)
+{
+	if (!pl->old_foreign && (!pl->old_text || strcmp(pl->old_text, pl->new_text) != 0))
+		return true;
+	for (int id = 0; id < K_PLANNED; id++)
+		if (pl->advice.rec[id].change && pl->kernel.live)
+			return true;
+	return false;
+}
+
 void plan_release(struct plan *pl)
 {
 	profile_free(pl->profile);
 	profile_loader_free(pl->loader);
+	free(pl->old_text);
+	free(pl->new_text);
+	sysctld_free(&pl->now);
+	sysctld_free(&pl->next);
+	sysctld_free(&pl->next_procps);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -144,19 +322,20 @@ static void print_text(const struct plan *pl, const struct common *c)
 		printf("Kernel   no live values (offline image): facts of %s\n\n",
 		       k->version ? k->release : "Linux 6.18");
 	printf("%s%-30s %-13s %-13s %-6s  %-6s  %s%s\n", bold, "KEY", "RUNNING", "PROPOSED", "CHANGE", "SCOPE",
-	       "MEMORY", off);
+	       "CAN PIN", off);
 	for (int id = 0; id < K_PLANNED; id++) {
 		const struct recommendation *r = &a->rec[id];
 		const struct key_fact *f = key_fact(id);
 		const char *prop = r->planned ? r->proposed :
-				   f->scope == SCOPE_GLOBAL && k->child_netns ? "(host)" : "(absent)";
+				   kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns ? "(host)" :
+				   kernel_has(k, id) ? "(default)" : "(absent)";
 
 		printf("%-30s %-13s %-13s %s%-6s%s  %-6s  %s\n", f->name, running_text(k, id), prop,
 		       r->change ? yellow : "", r->change ? "yes" : "-", r->change ? off : "",
-		       f->scope == SCOPE_GLOBAL ? "global" : "netns", human_bytes(mem, sizeof(mem), r->memory_bytes));
+		       kernel_scope(k, id) == SCOPE_GLOBAL ? "global" : "netns", human_bytes(mem, sizeof(mem), r->memory_bytes));
 	}
 	if (c->quiet)
-		return;
+		goto warnings;
 	printf("\n%sKernel facts used%s\n", bold, off);
 	{
 		const struct key_era *reuse = kernel_era(k, K_TW_REUSE);
@@ -192,14 +371,17 @@ static void print_text(const struct plan *pl, const struct common *c)
 	for (int id = 0; id < K_PLANNED; id++) {
 		const struct recommendation *r = &a->rec[id];
 
-		printf("  %s = %s%s\n", key_fact(id)->name, r->planned ? r->proposed : "(not planned)",
+		printf("  %s = %s%s\n", key_fact(id)->name, r->planned ? r->proposed : "(not written)",
 		       r->pinned ? " (pinned)" : "");
 		print_wrapped(stdout, r->rationale, 6, 79);
 	}
-	if (a->n_warnings) {
+warnings:
+	if (a->n_warnings || pl->n_notes) {
 		printf("\n%sWarnings%s\n", bold, off);
 		for (size_t i = 0; i < a->n_warnings; i++)
 			print_hanging(stdout, "  - ", a->warnings[i], 4, 79);
+		for (size_t i = 0; i < pl->n_notes; i++)
+			print_hanging(stdout, "  - ", pl->notes[i], 4, 79);
 	}
 }
 
@@ -212,10 +394,18 @@ json_t *plan_settings_json(const struct plan *pl)
 		const struct recommendation *r = &pl->advice.rec[id];
 		json_t *o = json_object();
 
+		const struct key_view *v = &pl->view[id];
+		char src[PATH_MAX + 64];
+
 		json_object_set_new(o, "key", json_string(key_fact(id)->name));
 		json_object_set_new(o, "proposed", r->planned ? json_string(r->proposed) : json_null());
 		json_object_set_new(o, "running", k->running[id].present ? json_string(k->running[id].value) : json_null());
-		json_object_set_new(o, "scope", json_string(key_fact(id)->scope == SCOPE_GLOBAL ? "global" : "netns"));
+		json_object_set_new(o, "effective", v->has_effective ? json_string(v->effective) : json_null());
+		if (v->effective_by)
+			snprintf(src, sizeof(src), "%s:%u", v->effective_by->file->path, v->effective_by->line);
+		json_object_set_new(o, "source", v->effective_by ? json_string(src) : json_null());
+		json_object_set_new(o, "shadowed_by", v->shadowed ? json_string(src) : json_null());
+		json_object_set_new(o, "scope", json_string(kernel_scope(k, id) == SCOPE_GLOBAL ? "global" : "netns"));
 		json_object_set_new(o, "pinned", json_boolean(r->pinned));
 		json_object_set_new(o, "change", json_boolean(r->change));
 		json_object_set_new(o, "rationale", json_string(r->rationale));
@@ -231,10 +421,14 @@ json_t *plan_json(const struct plan *pl)
 
 	json_object_set_new(o, "profile", json_string(pl->profile->name));
 	json_object_set_new(o, "kernel", pl->kernel.release[0] ? json_string(pl->kernel.release) : json_null());
-	json_object_set_new(o, "netns", json_string(pl->kernel.child_netns ? "child" : "host"));
+	/* an offline image has no network namespace to speak of */
+	json_object_set_new(o, "netns", !pl->kernel.live ? json_null() :
+					json_string(pl->kernel.child_netns ? "child" : "host"));
 	json_object_set_new(o, "settings", plan_settings_json(pl));
 	for (size_t i = 0; i < pl->advice.n_warnings; i++)
 		json_array_append_new(w, json_string(pl->advice.warnings[i]));
+	for (size_t i = 0; i < pl->n_notes; i++)
+		json_array_append_new(w, json_string(pl->notes[i]));
 	json_object_set_new(o, "warnings", w);
 	return o;
 }
@@ -276,7 +470,7 @@ static void print_dot(const struct plan *pl)
 	printf("\tFIN_WAIT2 [label=\"%s\"];\n", label);
 	snprintf(label, sizeof(label), "TIME_WAIT\\n60 s, fixed\\n~%.0f at peak, limit %s", fg->time_wait, tw ? tw : "?");
 	printf("\tTIME_WAIT [label=\"%s\"];\n", label);
-	printf("\tCLOSE_WAIT [label=\"CLOSE_WAIT\\nuntil the application calls close()\\nno sysctl ends it\"];\n");
+	printf("\tCLOSE_WAIT [label=\"CLOSE_WAIT\\nuntil the application calls close()\\nno close-path sysctl ends it\"];\n");
 	printf("\tLAST_ACK;\n\tCLOSING;\n\tCLOSED [shape=doublecircle];\n");
 	printf("\tESTABLISHED -> FIN_WAIT1 [label=\"close() or shutdown(SHUT_WR):\\nsend FIN\"];\n");
 	printf("\tESTABLISHED -> CLOSE_WAIT [label=\"peer's FIN\"];\n");
@@ -293,21 +487,33 @@ static void print_dot(const struct plan *pl)
 	printf("\tLAST_ACK -> CLOSED [label=\"ACK of our FIN\"];\n");
 	printf("\tLAST_ACK -> CLOSED [style=dashed, label=\"unanswered: tcp_orphan_retries %d\"];\n",
 	       fg->orphan_retries ? fg->orphan_retries : 8);
-	printf("\tTIME_WAIT -> CLOSED [label=\"60 s (TCP_TIMEWAIT_LEN)\\nport reusable by connect() after tcp_tw_reuse_delay\\nwhen tcp_tw_reuse=%s\"];\n",
-	       a->rec[K_TW_REUSE].planned ? a->rec[K_TW_REUSE].proposed : "?");
+	if (a->rec[K_TW_REUSE].planned && strcmp(a->rec[K_TW_REUSE].proposed, "0") != 0)
+		printf("\tTIME_WAIT -> CLOSED [label=\"60 s (TCP_TIMEWAIT_LEN)\\ntcp_tw_reuse=%s: connect() may take the port\\nafter tcp_tw_reuse_delay\"];\n",
+		       a->rec[K_TW_REUSE].proposed);
+	else
+		printf("\tTIME_WAIT -> CLOSED [label=\"60 s (TCP_TIMEWAIT_LEN)\\ntcp_tw_reuse=0: the port stays taken\"];\n");
 	printf("\tESTABLISHED -> CLOSED [style=dotted, label=\"SO_LINGER {1, 0}, unread data: RST\"];\n");
 	printf("}\n");
 }
 
 int plan_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "drop-in", required_argument, NULL, 'D' },
+		{ 0 },
+	};
+	const char *drop_in = NULL;
 	struct common c;
 	struct plan pl;
 	int opt, r;
 
 	common_init(&c, "plan", 1u << FORMAT_JSON | 1u << FORMAT_DOT);
 	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == 'D') {
+			drop_in = optarg;
+			continue;
+		}
 		r = common_option(&c, opt, argv);
 		if (r == 2)
 			return EXIT_OK;
@@ -316,7 +522,7 @@ int plan_main(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("plan", optind == argc ? "expected a profile" : "expected one profile");
-	if (plan_prepare(&pl, &c, argv[optind]) < 0) {
+	if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0) {
 		plan_release(&pl);
 		return EXIT_ERROR;
 	}

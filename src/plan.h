@@ -6,22 +6,51 @@
 #include "common.h"
 #include "kernel.h"
 #include "profile.h"
+#include "sysctld.h"
+
+#include <limits.h>
 
 #include <jansson.h>
 #include <stdio.h>
 
 /* A profile, the kernel it is planned for, and the advice: what plan, diff
  * and apply share. */
+/* One key as the sysctl.d configuration sets it, now and with fintune's new
+ * drop-in in place. */
+struct key_view {
+	const struct sysctl_entry *configured;	/* now: the entry that wins, or NULL */
+	const struct sysctl_entry *effective_by;	/* with the new drop-in (systemd-sysctl) */
+	const struct sysctl_entry *procps_by;	/* with the new drop-in (sysctl --system) */
+	bool has_effective, has_procps;
+	char effective[KERNEL_VALUE_MAX];	/* what systemd-sysctl leaves in force */
+	char procps[KERNEL_VALUE_MAX];		/* what sysctl --system leaves in force */
+	bool shadowed;		/* fintune sets it, a later file wins */
+};
+
 struct plan {
 	struct profile_loader *loader;
 	struct profile *profile;
 	struct kernel kernel;
 	struct advice advice;
+	/* fintune's drop-in, as on disk and as it would be written */
+	char drop_in_name[128];
+	char drop_in_path[PATH_MAX];	/* on the target: /etc/sysctl.d/60-fintune.conf */
+	char *old_text, *new_text;
+	bool old_foreign;	/* a file is there that fintune did not write */
+	struct sysctl_config now, next, next_procps;
+	struct key_view view[K_PLANNED];
+	/* what the configuration says about the plan: shadowing, procps, foreign files */
+	char notes[ADVICE_NOTES][ADVICE_TEXT];
+	size_t n_notes;
 };
 
-/* Loads the profile, reads the kernel under c->root and advises. Problems
- * (and the profile's warnings) go to stderr. -1 on error. */
-int plan_prepare(struct plan *pl, const struct common *c, const char *spec);
+/* Loads the profile, reads the kernel and the sysctl.d configuration under
+ * c->root, advises, and renders the drop-in (drop_in: its file name in
+ * /etc/sysctl.d, NULL for the default). Problems (and the profile's and the
+ * configuration's warnings) go to stderr. -1 on error. */
+int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in);
+/* Whether applying would change anything: the drop-in's text or a live value. */
+bool plan_pending(const struct plan *pl);
 void plan_release(struct plan *pl);
 
 json_t *plan_json(const struct plan *pl);

@@ -28,7 +28,7 @@ setup() {
 
 @test "commands" {
 	run complete_words fintune ""
-	[ "$(printf '%s\n' "$output" | tr '\n' ' ')" = "--help --version explain help plan profiles validate " ]
+	[ "$(printf '%s\n' "$output" | tr '\n' ' ')" = "--help --version diff explain help plan profiles validate " ]
 }
 
 @test "profile names for validate and plan" {

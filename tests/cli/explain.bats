@@ -21,7 +21,7 @@ teardown() { teardown_tmp; }
 	[[ "$(flat)" == *"SO_REUSEADDR or tcp_tw_reuse?"* ]]
 	[[ "$(flat)" == *"Does tcp_tw_reuse help a server? No. It acts only on outgoing connect()."* ]]
 	[[ "$(flat)" == *"What does SO_LINGER with a zero timeout do? close() sends a RST"* ]]
-	[[ "$(flat)" == *"Who ends up in CLOSE_WAIT, and which sysctl fixes it?"*"No sysctl"* ]]
+	[[ "$(flat)" == *"Who ends up in CLOSE_WAIT, and which sysctl fixes it?"*"No close-path sysctl: the application must close()"* ]]
 	[[ "$(flat)" == *"Does tcp_orphan_retries 0 mean no retries? No: the kernel reads 0 as 8"* ]]
 }
 
@@ -71,13 +71,18 @@ teardown() { teardown_tmp; }
 	[[ "$output" == *"  accepts   0..2"* ]]
 	[[ "$output" == *"  running   2"* ]]
 	[[ "$output" == *"  scope     per network namespace (since 4.11)"* ]]
+	# before it was namespaced, a key is host-global
+	rm -rf "$TMP/proc"
+	fake_proc "$TMP" 4.9.0
+	run --separate-stderr ft explain --root "$TMP" tcp_tw_reuse
+	[[ "$output" == *"  scope     host-global on this kernel (per network namespace since 4.11)"* ]]
 }
 
 @test "host-global keys in a container's namespace" {
 	fake_proc "$TMP" 6.18.0 child
 	run --separate-stderr ft explain --root "$TMP" tcp_max_orphans
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"  absent: host-global, and this is a child network namespace"* ]]
+	[[ "$output" == *"  absent: host-global on this kernel, and this is a child network namespace"* ]]
 }
 
 @test "close states and topics" {
@@ -86,7 +91,8 @@ teardown() { teardown_tmp; }
 	[[ "${lines[0]}" == "TIME_WAIT" ]]
 	[[ "$(flat)" == *"No sysctl shortens it"* ]]
 	run --separate-stderr ft explain CLOSE_WAIT
-	[[ "$(flat)" == *"No sysctl ends CLOSE_WAIT"* ]]
+	[[ "$(flat)" == *"No close-path sysctl ends CLOSE_WAIT"* ]]
+	[[ "$(flat)" == *"TCP keepalive (when the application enabled SO_KEEPALIVE) or tcp_retries2"* ]]
 	run --separate-stderr ft explain fin_wait2
 	[[ "$(flat)" == *"can stay in FIN_WAIT2 for ever"* ]]
 	run --separate-stderr ft explain so_linger

@@ -87,8 +87,10 @@ static void some_kernel(struct kernel *k)
 	if (!k->child_netns)
 		set_running(k, K_MAX_ORPHANS, "%ld", chance(20) ? INT_MAX : between(0, 300000), 0);
 	set_running(k, K_MAX_TW_BUCKETS, "%ld", chance(20) ? INT_MAX : between(-1, 1000000), 0);
-	set_running(k, K_TW_REUSE, "%ld", between(0, v >= KV(4, 18) ? 2 : 1), 0);
-	set_running(k, K_TIMESTAMPS, "%ld", between(0, 2), 0);
+	if (!chance(3))
+		set_running(k, K_TW_REUSE, "%ld", between(0, v >= KV(4, 18) ? 2 : 1), 0);
+	if (!chance(3))
+		set_running(k, K_TIMESTAMPS, "%ld", between(0, 2), 0);
 	if (v >= KV(6, 14))
 		set_running(k, K_TW_REUSE_DELAY, "%ld", between(1, 60000), 0);
 	{
@@ -142,7 +144,9 @@ static size_t some_pins(struct pin *pins)
 		if (!chance(25))
 			continue;
 		switch (id) {
-		case K_FIN_TIMEOUT: v = chance(50) ? between(1, 60) : between(120, 2147483); break;
+		case K_FIN_TIMEOUT:
+			v = chance(10) ? between(61, 119) : chance(50) ? between(1, 60) : between(120, 2147483);
+			break;
 		case K_ORPHAN_RETRIES: v = chance(30) ? 0 : between(0, 255); break;
 		case K_MAX_ORPHANS:
 		case K_MAX_TW_BUCKETS: v = between(0, INT_MAX); break;
@@ -158,16 +162,50 @@ static size_t some_pins(struct pin *pins)
 			continue;
 		}
 		}
-		/* the profile's own check refuses this pair before the advisor */
-		if (id == K_TW_REUSE && v != 0)
-			for (size_t i = 0; i < n; i++)
-				if (strcmp(pins[i].key, key_fact(K_TIMESTAMPS)->name) == 0 && strcmp(pins[i].value, "0") == 0)
-					v = 0;
 		pins[n].key = key_fact(id)->name;
 		snprintf(pins[n].value, sizeof(pins[n].value), "%ld", v);
 		pins[n++].origin = o;
 	}
+	/* the profile's own check refuses reuse pinned on with timestamps pinned
+	 * off before the advisor sees it */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(pins[i].key, key_fact(K_TIMESTAMPS)->name) == 0 && strcmp(pins[i].value, "0") == 0)
+			for (size_t j = 0; j < n; j++)
+				if (strcmp(pins[j].key, key_fact(K_TW_REUSE)->name) == 0)
+					snprintf(pins[j].value, sizeof(pins[j].value), "0");
 	return n;
+}
+
+/* The accepted ranges of KERNEL.md, written out again here so that a wrong
+ * row in the facts table cannot pass its own test. */
+static bool in_kernel_range(const struct kernel *k, enum key_id id, const char *value)
+{
+	unsigned v = k->version ? k->version : KV(6, 18);
+	long a = 0, b = 0;
+	int n = sscanf(value, "%ld %ld", &a, &b);
+
+	switch (id) {
+	case K_FIN_TIMEOUT: return n == 1 && a <= 2147483;
+	case K_ORPHAN_RETRIES: return n == 1 && a >= 0 && a <= 255;
+	case K_MAX_ORPHANS:
+	case K_MAX_TW_BUCKETS: return n == 1 && a >= INT_MIN && a <= INT_MAX;
+	case K_TW_REUSE: return n == 1 && a >= 0 && a <= (v >= KV(4, 18) ? 2 : 1);
+	case K_TIMESTAMPS: return n == 1 && a >= 0 && a <= 255;
+	case K_TW_REUSE_DELAY: return v >= KV(6, 14) && n == 1 && a >= 1 && a <= 60000;
+	case K_PORT_RANGE: return n == 2 && a >= 1024 && a <= b && b <= 65535;
+	default: return false;
+	}
+}
+
+static double expected_floor(const struct workload *w, const struct kernel *k)
+{
+	long us = 200000, ms = 120000;
+	double rto;
+
+	kernel_value(k, K_RTO_MIN_US, &us);
+	kernel_value(k, K_RTO_MAX_MS, &ms);
+	rto = fmin(w->rtt_ms / 1000.0 + us / 1e6, ms / 1000.0);
+	return fmin(60, fmax(10, ceil(3.5 * rto)));
 }
 
 static bool has_warning(const struct advice *a, const char *needle)
@@ -195,7 +233,13 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 	char ctx[64];
 
 	snprintf(ctx, sizeof(ctx), "iteration %u", iteration);
-	/* refusals only ever come from pins */
+	/* refusals only ever come from pins, and a trap pin is always refused */
+	for (size_t i = 0; i < n_pins; i++) {
+		long v = strtol(pins[i].value, NULL, 10);
+
+		if (strcmp(pins[i].key, "net.ipv4.tcp_fin_timeout") == 0 && v >= 61 && v <= 119 && !a->n_errors)
+			fail_msg("%s: tcp_fin_timeout pinned to %ld was not refused", ctx, v);
+	}
 	if (a->n_errors) {
 		if (n_pins == 0)
 			fail_msg("%s: refused without a pin: %s", ctx, a->errors[0]);
@@ -206,17 +250,22 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 		long run, prop;
 
 		if (!r->planned) {
-			/* reported, not planned: absent here, or host-global in a child */
-			if (kernel_writable(k, id))
+			/* reported, not planned: absent here, host-global in a child, or
+			 * a limit for an offline image (its boot default is unknown) */
+			if (kernel_writable(k, id) && !(!k->live && (id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS)))
 				fail_msg("%s: %s is writable but not planned", ctx, key_fact(id)->name);
 			if (r->proposed[0])
 				fail_msg("%s: %s is not planned but proposes %s", ctx, key_fact(id)->name, r->proposed);
 			continue;
 		}
-		/* in range for this kernel */
-		if (!kernel_accepts(k, id, r->proposed))
+		/* in range for this kernel (KERNEL.md's ranges, not the facts table) */
+		if (!in_kernel_range(k, id, r->proposed))
 			fail_msg("%s: %s = %s is not accepted by %s", ctx, key_fact(id)->name, r->proposed,
 				 k->release);
+		/* a rationale that states the value it explains */
+		if (!r->pinned && !strstr(r->rationale, r->proposed))
+			fail_msg("%s: %s = %s, but its rationale does not say so: %s", ctx, key_fact(id)->name,
+				 r->proposed, r->rationale);
 		/* a rationale naming what drove it */
 		if (!names_an_input(r->rationale))
 			fail_msg("%s: %s's rationale names no input: %s", ctx, key_fact(id)->name, r->rationale);
@@ -224,10 +273,17 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 		if (r->change != (!k->running[id].present || strcmp(k->running[id].value, r->proposed) != 0))
 			fail_msg("%s: %s change flag is wrong", ctx, key_fact(id)->name);
 		prop = strtol(r->proposed, NULL, 10);
-		/* limits are not lowered below the running values unless pinned */
-		if ((id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS) && !r->pinned && kernel_value(k, id, &run) &&
-		    prop < run)
-			fail_msg("%s: %s lowered from %ld to %ld without a pin", ctx, key_fact(id)->name, run, prop);
+		/* limits are not lowered below the running values unless pinned; a
+		 * negative running tcp_max_tw_buckets is no limit on current kernels */
+		if ((id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS) && !r->pinned && kernel_value(k, id, &run)) {
+			bool unlimited = id == K_MAX_TW_BUCKETS && run < 0 && (!k->version || k->version >= KV(5, 17));
+
+			if (unlimited ? prop != run : prop < run)
+				fail_msg("%s: %s lowered from %ld to %ld without a pin", ctx, key_fact(id)->name, run, prop);
+			/* "covers" is said only when it does */
+			if (strstr(r->rationale, "which covers") && !unlimited && prop < 1024)
+				fail_msg("%s: %s claims to cover with %ld", ctx, key_fact(id)->name, prop);
+		}
 		/* and each limit says the memory it lets the close path pin */
 		if ((id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS) &&
 		    r->memory_bytes != (uint64_t)((double)prop * (id == K_MAX_ORPHANS ? 65536 : 320)))
@@ -236,23 +292,61 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 	}
 	if (a->rec[K_ORPHAN_RETRIES].planned && strcmp(a->rec[K_ORPHAN_RETRIES].proposed, "0") == 0)
 		fail_msg("%s: tcp_orphan_retries 0 proposed", ctx);
-	if (a->rec[K_TW_REUSE].planned && strcmp(a->rec[K_TW_REUSE].proposed, "0") != 0 &&
-	    strcmp(a->rec[K_TIMESTAMPS].proposed, "0") == 0)
-		fail_msg("%s: tcp_tw_reuse %s with timestamps off", ctx, a->rec[K_TW_REUSE].proposed);
+	/* reuse only with timestamps in force: proposed, or running when not planned */
+	if (a->rec[K_TW_REUSE].planned && strcmp(a->rec[K_TW_REUSE].proposed, "0") != 0) {
+		const char *ts = a->rec[K_TIMESTAMPS].planned ? a->rec[K_TIMESTAMPS].proposed :
+				 k->running[K_TIMESTAMPS].present ? k->running[K_TIMESTAMPS].value : "1";
+
+		if (strcmp(ts, "0") == 0)
+			fail_msg("%s: tcp_tw_reuse %s with timestamps off", ctx, a->rec[K_TW_REUSE].proposed);
+	}
 	if (a->rec[K_FIN_TIMEOUT].planned) {
 		long f = strtol(a->rec[K_FIN_TIMEOUT].proposed, NULL, 10);
 
 		if (f >= 61 && f <= 119)
 			fail_msg("%s: tcp_fin_timeout %ld is the 61..119 trap", ctx, f);
-		if (f < a->fig.fin_floor)
-			fail_msg("%s: tcp_fin_timeout %ld below the floor %.0f", ctx, f, a->fig.fin_floor);
+		if (f < expected_floor(w, k))
+			fail_msg("%s: tcp_fin_timeout %ld below the floor %.0f", ctx, f, expected_floor(w, k));
 	}
 	if (k->child_netns && a->rec[K_MAX_ORPHANS].planned)
 		fail_msg("%s: host-global tcp_max_orphans planned in a child namespace", ctx);
 	if (k->child_netns && !strstr(a->rec[K_MAX_ORPHANS].rationale, "host"))
 		fail_msg("%s: tcp_max_orphans in a child namespace not reported", ctx);
-	(void)w;
 	(void)pins;
+}
+
+/* Once applied, a plan is in sync: with the proposed values running, the
+ * advice proposes them again, with the same drop-in comments. */
+static void check_converges(const struct advisor_input *in, const struct advice *a, unsigned iteration)
+{
+	static struct advice after;
+	struct kernel k = *in->k;
+	struct advisor_input in2 = *in;
+
+	if (a->n_errors || !k.live)
+		return;
+	for (int id = 0; id < K_PLANNED; id++) {
+		if (!a->rec[id].planned)
+			continue;
+		if (!a->rec[id].basis[0])
+			fail_msg("iteration %u: %s has no basis for the drop-in", iteration, key_fact(id)->name);
+		k.running[id].present = true;
+		snprintf(k.running[id].value, sizeof(k.running[id].value), "%s", a->rec[id].proposed);
+	}
+	in2.k = &k;
+	advise(&in2, &after);
+	for (int id = 0; id < K_PLANNED; id++) {
+		if (!a->rec[id].planned)
+			continue;
+		if (strcmp(a->rec[id].proposed, after.rec[id].proposed) != 0)
+			fail_msg("iteration %u: %s does not converge: %s, then %s", iteration, key_fact(id)->name,
+				 a->rec[id].proposed, after.rec[id].proposed);
+		if (strcmp(a->rec[id].basis, after.rec[id].basis) != 0)
+			fail_msg("iteration %u: %s basis changes once applied: \"%s\", then \"%s\"", iteration,
+				 key_fact(id)->name, a->rec[id].basis, after.rec[id].basis);
+		if (after.rec[id].change)
+			fail_msg("iteration %u: %s still changes once applied", iteration, key_fact(id)->name);
+	}
 }
 
 static void test_invariants_hold_for_generated_workloads(void **state)
@@ -277,6 +371,7 @@ static void test_invariants_hold_for_generated_workloads(void **state)
 		/* pure: the same input gives the same advice */
 		advise(&in, &again);
 		assert_memory_equal(&a, &again, sizeof(a));
+		check_converges(&in, &a, i);
 		refused += a.n_errors > 0;
 		child += k.child_netns;
 		old += k.version && k.version < KV(4, 18);
@@ -368,7 +463,7 @@ static void test_timestamps_pinned_off_refuses_reuse(void **state)
 	assert_string_equal(a.rec[K_TIMESTAMPS].proposed, "0");
 	assert_string_equal(a.rec[K_TW_REUSE].proposed, "0");
 	assert_true(a.n_warnings >= 1);
-	assert_true(has_warning(&a, "tcp_tw_reuse cannot help because tcp_timestamps is pinned to 0"));
+	assert_true(has_warning(&a, "tcp_tw_reuse cannot help because tcp_timestamps is off"));
 	/* and timestamps the running kernel has off are turned on for reuse */
 	in.n_pins = 0;
 	set_running(&k, K_TIMESTAMPS, "%ld", 0, 0);
@@ -478,6 +573,11 @@ static void test_limits_follow_the_workload(void **state)
 	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 2000000, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "2000000");
+	/* -1 is no limit on current kernels: kept, never "raised" */
+	set_running(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "-1");
+	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "no limit on this kernel"));
 	/* a tiny budget caps what is raised, and says so */
 	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
 	w.memory_budget_mib = 16;

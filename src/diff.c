@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fintune diff: the dry run. What apply would write, what it would change
+ * live, and whether it would stick after boot. Writes nothing. */
+#include "common.h"
+#include "kernel.h"
+#include "output.h"
+#include "plan.h"
+#include "textdiff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_table(const struct plan *pl, bool color)
+{
+	const struct kernel *k = &pl->kernel;
+	const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
+
+	printf("%s%-30s %-13s %-13s %-13s %-13s %s%s\n", bold, "KEY", "RUNNING", "CONFIGURED", "PROPOSED",
+	       "EFFECTIVE", "CONFIGURED BY", off);
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &pl->advice.rec[id];
+		const struct key_view *v = &pl->view[id];
+		const struct key_fact *f = key_fact(id);
+		char by[PATH_MAX + 64] = "-", conf[KERNEL_VALUE_MAX] = "-";
+
+		if (v->configured) {
+			sysctld_describe(v->configured, by, sizeof(by));
+			snprintf(conf, sizeof(conf), "%s", v->configured->value);
+		}
+		printf("%-30s %-13s %-13s %-13s %-13s %s\n", f->name,
+		       k->running[id].present ? k->running[id].value : k->live ? "(absent)" : "(offline)", conf,
+		       r->planned ? r->proposed :
+		       kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns ? "(host)" :
+		       kernel_has(k, id) ? "(default)" : "(absent)",
+		       v->has_effective ? v->effective : "-", by);
+	}
+}
+
+static json_t *diff_json(const struct plan *pl)
+{
+	json_t *o = plan_json(pl), *drop = json_object(), *settings = json_object_get(o, "settings");
+	size_t i;
+	json_t *s;
+
+	/* what configures each key now, before fintune's drop-in changes */
+	json_array_foreach(settings, i, s) {
+		const struct key_view *v = &pl->view[i];
+		char src[PATH_MAX + 64];
+
+		if (v->configured)
+			snprintf(src, sizeof(src), "%s:%u", v->configured->file->path, v->configured->line);
+		json_object_set_new(s, "configured", v->configured ? json_string(v->configured->value) : json_null());
+		json_object_set_new(s, "configured_source", v->configured ? json_string(src) : json_null());
+		/* where procps `sysctl --system` would end (it applies /etc/sysctl.conf last) */
+		json_object_set_new(s, "effective_procps", v->has_procps ? json_string(v->procps) : json_null());
+	}
+	json_object_set_new(drop, "path", json_string(pl->drop_in_path));
+	json_object_set_new(drop, "old", pl->old_text ? json_string(pl->old_text) : json_null());
+	json_object_set_new(drop, "new", json_string(pl->new_text));
+	json_object_set_new(drop, "foreign", json_boolean(pl->old_foreign));
+	json_object_set_new(o, "drop_in", drop);
+	json_object_set_new(o, "pending", json_boolean(plan_pending(pl)));
+	return o;
+}
+
+int diff_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "drop-in", required_argument, NULL, 'D' },
+		{ 0 },
+	};
+	const char *drop_in = NULL;
+	struct common c;
+	struct plan pl;
+	int opt, r;
+
+	common_init(&c, "diff", 1u << FORMAT_JSON);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == 'D') {
+			drop_in = optarg;
+			continue;
+		}
+		r = common_option(&c, opt, argv);
+		if (r == 2)
+			return EXIT_OK;
+		if (r != 0)
+			return EXIT_ERROR;
+	}
+	if (optind + 1 != argc)
+		return usage_error("diff", optind == argc ? "expected a profile" : "expected one profile");
+	if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0) {
+		plan_release(&pl);
+		return EXIT_ERROR;
+	}
+	r = plan_pending(&pl) ? EXIT_PENDING : EXIT_OK;
+	if (c.format == FORMAT_JSON) {
+		if (print_json(diff_json(&pl)) < 0)
+			r = EXIT_ERROR;
+	} else {
+		bool color = use_color(&c, 1);
+		struct strbuf sb;
+		char label_old[PATH_MAX + 16], label_new[PATH_MAX + 16];
+
+		sb_init(&sb);
+		snprintf(label_old, sizeof(label_old), "%s", pl.drop_in_path);
+		snprintf(label_new, sizeof(label_new), "%s (fintune)", pl.drop_in_path);
+		if (!pl.old_foreign)
+			unified_diff(&sb, label_old, pl.old_text, label_new, pl.new_text, color);
+		if (sb.len)
+			fputs(sb.s, stdout);
+		else if (!pl.old_foreign && !c.quiet)
+			printf("%s is up to date.\n", pl.drop_in_path);
+		sb_free(&sb);
+		printf("\n");
+		print_table(&pl, color);
+		if (!c.quiet && (pl.n_notes || pl.advice.n_warnings)) {
+			printf("\n%sWarnings%s\n", color ? "\033[1m" : "", color ? "\033[0m" : "");
+			for (size_t i = 0; i < pl.n_notes; i++)
+				print_hanging(stdout, "  - ", pl.notes[i], 4, 79);
+			for (size_t i = 0; i < pl.advice.n_warnings; i++)
+				print_hanging(stdout, "  - ", pl.advice.warnings[i], 4, 79);
+		}
+		if (!c.quiet)
+			printf("\n%s\n", r == EXIT_PENDING ? "Changes pending (exit status 2)." :
+							       "In sync: nothing would change.");
+	}
+	if (fflush(stdout) != 0)
+		r = EXIT_ERROR;
+	plan_release(&pl);
+	return r;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FINTUNE_DROPIN_H
+#define FINTUNE_DROPIN_H
+
+#include "advise.h"
+#include "profile.h"
+
+#include <stdbool.h>
+
+#define DROPIN_DEFAULT "60-fintune.conf"
+#define DROPIN_DIR "/etc/sysctl.d"
+/* The first line of every drop-in fintune writes: how it knows its own. */
+#define DROPIN_MAGIC "# Written by fintune."
+
+/* The drop-in for a plan: a header (tool, profile, each file's sha256, the
+ * description), then each planned key with its reason as a comment. Equal
+ * input gives byte-identical text; no text from the profile can add a line
+ * that sets anything. Returns malloc'd text. */
+char *dropin_render(const struct profile *p, const struct advice *a, const char *path);
+
+/* Whether text is a drop-in fintune wrote. */
+bool dropin_is_ours(const char *text);
+
+/* A drop-in name: NAME.conf, no slash, no leading dot. */
+bool dropin_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FINTUNE_SYSCTLD_H
+#define FINTUNE_SYSCTLD_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The sysctl.d configuration, read the way systemd-sysctl (252) reads it, and
+ * the way procps `sysctl --system` does, which differs in one thing: it
+ * applies /etc/sysctl.conf once more after every drop-in, it reads hidden
+ * files (.name.conf) that systemd skips, and it writes every
+ * assignment as it reads it, so a later assignment the kernel refuses leaves
+ * the earlier one in force (systemd-sysctl writes only the last, and then the
+ * value stays as it was), and a later "-key" does not undo an assignment.
+ *
+ * Files: every *.conf in /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d
+ * and /usr/lib/sysctl.d (under --root), ordered by file name across the
+ * directories; a name in an earlier directory masks the same name in later
+ * ones; a symlink to /dev/null masks without being read. Lines: blank, or
+ * starting with # or ; are skipped; "key = value" assigns ("-key = value"
+ * ignores write errors), "-key" alone keeps a key out of globs. Keys use "."
+ * or "/" (the first separator decides); a key with * ? [ is a glob, written
+ * to every matching key that has no explicit assignment anywhere. The last
+ * assignment of a key wins.
+ */
+
+struct sysctl_file {
+	char *name;		/* 60-fintune.conf */
+	char *path;		/* as on the target system: /etc/sysctl.d/60-fintune.conf */
+	char *link;		/* where a symlink points (on the target), or NULL */
+	bool masked;		/* a symlink to /dev/null: not read */
+	bool procps_only;	/* /etc/sysctl.conf, applied last by procps alone */
+};
+
+struct sysctl_entry {
+	char *key;		/* normalised to the /proc/sys path: net/ipv4/tcp_fin_timeout */
+	char *value;		/* NULL: "-key", an exclusion from globs */
+	bool glob;
+	bool ignore_failure;
+	const struct sysctl_file *file;
+	unsigned line;
+	unsigned order;		/* application order: the last (re)assignment counts */
+};
+
+struct sysctl_config {
+	bool procps;		/* read as procps does (every assignment kept) */
+	struct sysctl_file *files;
+	size_t n_files;
+	struct sysctl_entry *entries;
+	size_t n_entries;
+};
+
+/* What a key ends up set to by the configuration. */
+struct sysctl_setting {
+	const struct sysctl_entry *entry;	/* NULL: no file sets it */
+};
+
+/*
+ * Reads the configuration under root ("" for /). When override_name is set,
+ * /etc/sysctl.d/override_name is taken to hold override_text instead of what
+ * is on disk (NULL text: the file is absent): how fintune predicts the effect
+ * of its own drop-in. With procps, /etc/sysctl.conf is appended last.
+ * Malformed lines become warnings "file:line: ..., ignoring".
+ */
+int sysctld_load(struct sysctl_config *c, const char *root, bool procps, const char *override_name,
+		 const char *override_text, struct diags *d);
+void sysctld_free(struct sysctl_config *c);
+
+/* Adds one file's text to a configuration, as if read from path (for tests
+ * and the fuzzer: no file system involved). */
+int sysctld_add_text(struct sysctl_config *c, const char *path, const char *text, size_t len,
+		     struct diags *d);
+
+/* How the resolution asks about the system: whether a /proc/sys path
+ * exists (globs match only those), and whether the kernel takes a value
+ * (procps falls back to the last write that worked). Either may be NULL. */
+struct sysctl_probe {
+	bool (*exists)(const char *path, void *ctx);
+	bool (*accepts)(const char *path, const char *value, void *ctx);
+	void *ctx;
+};
+
+/* The entry whose write is left in force for a key (given as "net.ipv4.x"
+ * or "net/ipv4/x"), by the rules above. NULL entry: nothing is written, or
+ * (systemd) the last write is refused; the value stays as it was. */
+struct sysctl_setting sysctld_resolve(const struct sysctl_config *c, const char *key,
+				      const struct sysctl_probe *probe);
+
+/* "net.ipv4.tcp_fin_timeout" or "net/ipv4/tcp_fin_timeout" to the path form,
+ * by the first separator; NULL when the key is empty or has "..". */
+char *sysctl_normalize_key(const char *key);
+
+/* Where a file lives on the target (its symlink followed for display):
+ * "/etc/sysctl.d/99-sysctl.conf:12 (-> /etc/sysctl.conf)". */
+void sysctld_describe(const struct sysctl_entry *e, char *buf, size_t size);
+
+/* The sysctl.d directories, in precedence order (target paths). */
+extern const char *const sysctld_dirs[];
+extern const size_t sysctld_n_dirs;
+
+#endif

@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fintune diff: the dry run against --root trees. It never writes.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	setup_tmp
+	fake_proc "$TMP" 6.18.0
+	mkdir -p "$TMP/etc/sysctl.d" "$TMP/usr/lib/sysctl.d"
+}
+teardown() { teardown_tmp; }
+
+# sets the fake kernel's values to what a plan proposes, and puts its
+# drop-in in place: the state after an apply
+converge() {
+	local json key value
+	json=$(ft diff --root "$TMP" --format json "$@" || true)
+	jq -j .drop_in.new <<<"$json" >"$TMP/etc/sysctl.d/60-fintune.conf"
+	while read -r key value; do
+		[ "$value" = null ] && continue
+		printf '%s\n' "$value" >"$TMP/proc/sys/${key//.//}"
+	done < <(jq -r '.settings[] | "\(.key) \(.proposed)"' <<<"$json")
+}
+
+@test "a first run shows the whole new drop-in and exits 2" {
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "--- /dev/null" ]
+	[ "${lines[1]}" = "+++ /etc/sysctl.d/60-fintune.conf (fintune)" ]
+	[[ "${lines[2]}" == "@@ -0,0 +1,"*" @@" ]]
+	[ "${lines[3]}" = "+# Written by fintune. Do not edit: fintune replaces this file." ]
+	[[ "$output" == *"+net.ipv4.tcp_max_tw_buckets = 540160"* ]]
+	[[ "$output" == *"Changes pending (exit status 2)."* ]]
+}
+
+@test "in sync: the drop-in in place and the live values applied exit 0" {
+	converge reverse-proxy
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "/etc/sysctl.d/60-fintune.conf is up to date." ]
+	[[ "$output" == *"In sync: nothing would change."* ]]
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .pending <<<"$output")" = false ]
+	[ "$(jq -r '[.settings[] | select(.change)] | length' <<<"$output")" = 0 ]
+}
+
+@test "a changed profile shows a small diff of the drop-in" {
+	converge reverse-proxy
+	printf 'fintune: 1\nname: reverse-proxy\nextends: reverse-proxy\npin:\n  net.ipv4.tcp_fin_timeout: 30\n' \
+		>"$TMP/rp.yaml"
+	mkdir -p "$TMP/etc/fintune/profiles"
+	mv "$TMP/rp.yaml" "$TMP/etc/fintune/profiles/reverse-proxy.yaml"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "--- /etc/sysctl.d/60-fintune.conf" ]
+	[[ "$output" == *"-net.ipv4.tcp_fin_timeout = 60"* ]]
+	[[ "$output" == *"+net.ipv4.tcp_fin_timeout = 30"* ]]
+	[[ "$output" != *"-net.ipv4.tcp_max_tw_buckets"* ]]
+}
+
+@test "diff writes nothing" {
+	printf 'net.ipv4.tcp_fin_timeout = 30\n' >"$TMP/etc/sysctl.conf"
+	ln -s ../sysctl.conf "$TMP/etc/sysctl.d/99-sysctl.conf"
+	before=$(snapshot "$TMP")
+	run ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	run ft diff --root "$TMP" --format json outbound-client
+	[ "$(snapshot "$TMP")" = "$before" ]
+}
+
+@test "the table: running, configured and its source, proposed, effective" {
+	printf 'net.ipv4.tcp_fin_timeout = 45\n' >"$TMP/usr/lib/sysctl.d/50-vendor.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	line=$(printf '%s\n' "$output" | grep '^net.ipv4.tcp_fin_timeout ')
+	[[ "$line" =~ ^net.ipv4.tcp_fin_timeout\ +60\ +45\ +60\ +60\ +/usr/lib/sysctl.d/50-vendor.conf:1$ ]]
+}
+
+@test "a later file shadows fintune's drop-in: a warning with file:line and the remedy" {
+	printf '# old tuning\nnet.ipv4.tcp_fin_timeout = 30\n' >"$TMP/etc/sysctl.conf"
+	ln -s ../sysctl.conf "$TMP/etc/sysctl.d/99-sysctl.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$(flat)" == *"net.ipv4.tcp_fin_timeout: fintune's drop-in sets 60, but /etc/sysctl.d/99-sysctl.conf:2 (-> /etc/sysctl.conf) sets \"30\" after it, so 30 will be in force after boot: remove that line (fintune never edits files it does not own)"* ]]
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | "\(.effective) \(.source) \(.shadowed_by)"' <<<"$output")" = \
+		"30 /etc/sysctl.d/99-sysctl.conf:2 /etc/sysctl.d/99-sysctl.conf:2" ]
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_tw_reuse") | "\(.effective) \(.source) \(.shadowed_by)"' <<<"$output")" = \
+		"1 /etc/sysctl.d/60-fintune.conf:30 null" ]
+	# a name that sorts after the shadowing file is the other remedy
+	printf 'net.ipv4.tcp_fin_timeout = 30\n' >"$TMP/etc/sysctl.d/70-site.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[[ "$(flat)" == *"/etc/sysctl.d/70-site.conf:1 sets \"30\" after it"*"or give the drop-in a name that sorts after it (--drop-in)"* ]]
+}
+
+@test "where procps sysctl --system ends differently, it says so" {
+	printf 'net.ipv4.tcp_orphan_retries = 3\n' >"$TMP/etc/sysctl.conf"
+	ln -s ../sysctl.conf "$TMP/etc/sysctl.d/99-sysctl.conf"
+	printf 'net.ipv4.tcp_orphan_retries = 6\n' >"$TMP/etc/sysctl.d/99-zz-local.conf"
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | "\(.effective) \(.effective_procps)"' <<<"$output")" = "6 3" ]
+	[[ "$(jq -r '.warnings[]' <<<"$output")" == *"net.ipv4.tcp_orphan_retries: procps \`sysctl --system\` ends with 3 from /etc/sysctl.conf:1, not 6 as systemd-sysctl does: it applies /etc/sysctl.conf again after every drop-in"* ]]
+}
+
+@test "malformed lines in other files are reported and ignored, never fatal" {
+	printf 'net.ipv4.tcp_syn_retries = 3\nthis is not an assignment\n../x = 1\n' >"$TMP/etc/sysctl.d/10-junk.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"/etc/sysctl.d/10-junk.conf:2: warning: line is not an assignment, ignoring"* ]]
+	[[ "$stderr" == *"/etc/sysctl.d/10-junk.conf:3: warning: invalid key \"../x\", ignoring"* ]]
+}
+
+@test "a file fintune did not write in its place is never replaced" {
+	printf 'net.ipv4.tcp_fin_timeout = 25\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "$(jq -r .drop_in.foreign <<<"$output")" = true ]
+	[[ "$(jq -r '.warnings[]' <<<"$output")" == *"/etc/sysctl.d/60-fintune.conf exists and was not written by fintune: fintune will not replace it"* ]]
+	# its values stay what the configuration says
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .effective' <<<"$output")" = 25 ]
+	# another name works
+	run --separate-stderr ft diff --root "$TMP" --drop-in 61-fintune.conf --format json reverse-proxy
+	[ "$(jq -r .drop_in.path <<<"$output")" = /etc/sysctl.d/61-fintune.conf ]
+	[ "$(jq -r .drop_in.foreign <<<"$output")" = false ]
+}
+
+@test "--format json: the plan object with the drop-in's old and new text" {
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "drop_in,kernel,netns,pending,profile,settings,warnings" ]
+	[ "$(jq -r '.drop_in | keys | join(",")' <<<"$output")" = "foreign,new,old,path" ]
+	[ "$(jq -r .drop_in.old <<<"$output")" = null ]
+	[ "$(jq -r .drop_in.path <<<"$output")" = /etc/sysctl.d/60-fintune.conf ]
+	[ "$(jq -r '.settings[0] | keys | join(",")' <<<"$output")" = \
+		"change,configured,configured_source,effective,effective_procps,key,memory_bytes,pinned,proposed,rationale,running,scope,shadowed_by,source" ]
+}
+
+@test "the drop-in: no profile text can set a key" {
+	mkdir -p "$TMP/etc/fintune/profiles"
+	printf 'fintune: 1\nname: evil\nextends: reverse-proxy\ndescription: "line one\\nkernel.core_pattern = |/tmp/pwn\\rnet.ipv4.tcp_fin_timeout = 1 \\u0007"\n' \
+		>"$TMP/etc/fintune/profiles/evil.yaml"
+	run --separate-stderr ft diff --root "$TMP" --format json evil
+	[ "$status" -eq 2 ]
+	new=$(jq -r .drop_in.new <<<"$output")
+	# every line is a comment, blank, or one of fintune's own assignments
+	bad=$(printf '%s\n' "$new" | grep -v '^#' | grep -v '^$' | grep -v -E '^net\.ipv4\.[a-z_]+ = [0-9 ]+$' || true)
+	[ -z "$bad" ]
+	[[ "$new" == *"#   line one"* ]]
+	[[ "$new" == *"#   kernel.core_pattern = |/tmp/pwn?net.ipv4.tcp_fin_timeout = 1 ?"* ]]
+	# and the same input gives the same bytes
+	run --separate-stderr ft diff --root "$TMP" --format json evil
+	[ "$(jq -r .drop_in.new <<<"$output")" = "$new" ]
+}
+
+@test "--drop-in must be a file name ending in .conf" {
+	run --separate-stderr ft diff --root "$TMP" --drop-in ../evil.conf reverse-proxy
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "fintune: --drop-in ../evil.conf: expected a file name ending in .conf, without a slash" ]
+	run --separate-stderr ft diff --root "$TMP" --drop-in fintune reverse-proxy
+	[ "$status" -eq 1 ]
+}
+
+@test "colour on a terminal only, and never with NO_COLOR" {
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[[ "$output" != *$'\033['* ]]
+	run --separate-stderr ft diff --root "$TMP" --color always reverse-proxy
+	[[ "$output" == *$'\033[32m+net.ipv4.tcp_fin_timeout = 60'* ]]
+	NO_COLOR=1 run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[[ "$output" != *$'\033['* ]]
+}

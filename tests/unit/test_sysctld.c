@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The sysctl.d reader, the drop-in and the text diff, without a namespace:
+ * the rules one by one. tests/cli/appliers.bats proves the same rules against
+ * the real appliers. */
+#include "helpers.h"
+#include "dropin.h"
+#include "sysctld.h"
+#include "textdiff.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_normalize(void **state)
+{
+	static const char *const ok[][2] = {
+		{ "net.ipv4.tcp_fin_timeout", "net/ipv4/tcp_fin_timeout" },
+		{ "net/ipv4/tcp_fin_timeout", "net/ipv4/tcp_fin_timeout" },
+		/* the first separator decides */
+		{ "net/ipv4.conf/x", "net/ipv4.conf/x" },
+		{ "net.ipv4/conf.x", "net/ipv4.conf/x" },
+		{ "kernel", "kernel" },
+	};
+	static const char *const bad[] = { "", "/net/ipv4", "../etc", "net/../../etc", "net//ipv4", "a/..", "..",
+					    "net.ipv4..tcp" };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		char *n = sysctl_normalize_key(ok[i][0]);
+
+		assert_non_null(n);
+		assert_string_equal(n, ok[i][1]);
+		free(n);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *n = sysctl_normalize_key(bad[i]);
+
+		if (n)
+			fail_msg("%s normalised to %s instead of being refused", bad[i], n);
+	}
+}
+
+static const char *value_of(const struct sysctl_config *c, const char *key, const struct sysctl_probe *p)
+{
+	struct sysctl_setting s = sysctld_resolve(c, key, p);
+
+	return s.entry ? s.entry->value : NULL;
+}
+
+static bool numbers_only(const char *path, const char *value, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	return value[0] >= '0' && value[0] <= '9';
+}
+
+static bool no_keepalive_intvl(const char *path, void *ctx)
+{
+	(void)ctx;
+	return strcmp(path, "net/ipv4/tcp_keepalive_intvl") != 0;
+}
+
+static void test_parse_lines(void **state)
+{
+	const char *text = "# comment\n; another\n   \n  net.ipv4.a = 1  \r\n"
+			   "not an assignment\n-net.ipv4.b = 2\n-net.ipv4.c\nnet/ipv4/d=3=4\n"
+			   "net.ipv4.a = 5\nnet.ipv4.e = 6";
+	struct sysctl_config c = { 0 };
+	struct diags d;
+
+	(void)state;
+	diags_init(&d);
+	assert_int_equal(sysctld_add_text(&c, "/etc/sysctl.d/t.conf", text, strlen(text), &d), 0);
+	/* the last assignment wins; CRLF and a missing final newline are fine */
+	assert_string_equal(value_of(&c, "net.ipv4.a", NULL), "5");
+	assert_string_equal(value_of(&c, "net.ipv4.b", NULL), "2");
+	assert_null(value_of(&c, "net.ipv4.c", NULL));
+	assert_string_equal(value_of(&c, "net.ipv4.d", NULL), "3=4");
+	assert_string_equal(value_of(&c, "net.ipv4.e", NULL), "6");
+	assert_true(has_diag(&d, 5, 0, NULL, "line is not an assignment, ignoring"));
+	assert_int_equal(d.errors, 0);
+	{
+		struct sysctl_setting s = sysctld_resolve(&c, "net/ipv4/a", NULL);
+
+		assert_int_equal(s.entry->line, 9);
+		assert_string_equal(s.entry->file->path, "/etc/sysctl.d/t.conf");
+	}
+	sysctld_free(&c);
+	diags_free(&d);
+}
+
+static void test_globs_and_exclusions(void **state)
+{
+	const char *early = "net.ipv4.tcp_keepalive_time = 10\nnet.ipv4.tcp_*_retries = 4\n";
+	const char *late = "net.ipv4.tcp_keepalive_* = 77\n-net.ipv4.tcp_keepalive_probes\nnet.ipv4.tcp_syn* = 9\n";
+	struct sysctl_config c = { 0 };
+	struct sysctl_probe probe = { no_keepalive_intvl, NULL, NULL };
+
+	(void)state;
+	sysctld_add_text(&c, "/etc/sysctl.d/10-early.conf", early, strlen(early), NULL);
+	sysctld_add_text(&c, "/etc/sysctl.d/20-late.conf", late, strlen(late), NULL);
+	/* an explicit key beats a glob whatever the order */
+	assert_string_equal(value_of(&c, "net.ipv4.tcp_keepalive_time", &probe), "10");
+	/* "-key" keeps it out of globs */
+	assert_null(value_of(&c, "net.ipv4.tcp_keepalive_probes", &probe));
+	/* a glob only reaches keys that exist */
+	assert_null(value_of(&c, "net.ipv4.tcp_keepalive_intvl", &probe));
+	/* of two matching globs, the one written last wins */
+	assert_string_equal(value_of(&c, "net.ipv4.tcp_syn_retries", &probe), "9");
+	assert_string_equal(value_of(&c, "net.ipv4.tcp_orphan_retries", &probe), "4");
+	/* a glob does not cross a separator */
+	assert_null(value_of(&c, "net.ipv4.conf.all.tcp_x", &probe));
+	sysctld_free(&c);
+}
+
+static void test_systemd_and_procps_differ(void **state)
+{
+	const char *a = "net.ipv4.x = 33\nnet.ipv4.y = 3\n";
+	const char *b = "-net.ipv4.x = junk\n-net.ipv4.y\n";
+	struct sysctl_config sd = { 0 }, pp = { .procps = true };
+	struct sysctl_probe probe = { NULL, numbers_only, NULL };
+
+	(void)state;
+	sysctld_add_text(&sd, "/etc/sysctl.d/60-a.conf", a, strlen(a), NULL);
+	sysctld_add_text(&sd, "/etc/sysctl.d/70-b.conf", b, strlen(b), NULL);
+	sysctld_add_text(&pp, "/etc/sysctl.d/60-a.conf", a, strlen(a), NULL);
+	sysctld_add_text(&pp, "/etc/sysctl.d/70-b.conf", b, strlen(b), NULL);
+	/* systemd writes only the last assignment: refused, the value stays */
+	assert_null(value_of(&sd, "net.ipv4.x", &probe));
+	/* an exclusion after an assignment drops it */
+	assert_null(value_of(&sd, "net.ipv4.y", &probe));
+	/* procps wrote each in turn: the last that took stays */
+	assert_string_equal(value_of(&pp, "net.ipv4.x", &probe), "33");
+	assert_string_equal(value_of(&pp, "net.ipv4.y", &probe), "3");
+	sysctld_free(&sd);
+	sysctld_free(&pp);
+}
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[256], cmd[300], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	slash = strrchr(cmd, '/');
+	strcpy(slash, "'");
+	assert_int_equal(system(cmd), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void link_to(const char *rel, const char *target)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static void test_files_across_directories(void **state)
+{
+	struct sysctl_config c;
+	struct diags d;
+	char cmd[128];
+
+	(void)state;
+	strcpy(root, "/tmp/fintune-sysctld-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	put("/usr/lib/sysctl.d/50-a.conf", "net.ipv4.a = usr\n");
+	put("/etc/sysctl.d/50-a.conf", "net.ipv4.a = etc\n");
+	put("/usr/lib/sysctl.d/40-b.conf", "net.ipv4.b = usr-lib-40\nnet.ipv4.c = 40\n");
+	put("/run/sysctl.d/45-c.conf", "net.ipv4.c = 45\n");
+	put("/usr/lib/sysctl.d/70-masked.conf", "net.ipv4.m = 1\n");
+	link_to("/etc/sysctl.d/70-masked.conf", "/dev/null");
+	put("/etc/sysctl.conf", "net.ipv4.c = conf\n");
+	/* an absolute link is followed inside the root, never to the host */
+	link_to("/etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf");
+	put("/etc/sysctl.d/.hidden.conf", "net.ipv4.h = 1\n");
+	put("/etc/sysctl.d/notes.txt", "net.ipv4.n = 1\n");
+	diags_init(&d);
+	assert_int_equal(sysctld_load(&c, root, false, NULL, NULL, &d), 0);
+	/* a name in /etc masks it in /usr/lib */
+	assert_string_equal(value_of(&c, "net.ipv4.a", NULL), "etc");
+	/* ordered by name across directories: 99-sysctl.conf is read last */
+	assert_string_equal(value_of(&c, "net.ipv4.c", NULL), "conf");
+	{
+		char where[256];
+
+		sysctld_describe(sysctld_resolve(&c, "net.ipv4.c", NULL).entry, where, sizeof(where));
+		assert_string_equal(where, "/etc/sysctl.d/99-sysctl.conf:1 (-> /etc/sysctl.conf)");
+	}
+	assert_null(value_of(&c, "net.ipv4.m", NULL));
+	assert_null(value_of(&c, "net.ipv4.h", NULL));
+	assert_null(value_of(&c, "net.ipv4.n", NULL));
+	sysctld_free(&c);
+	/* procps: hidden files too, and /etc/sysctl.conf once more at the end */
+	put("/etc/sysctl.d/99-zz.conf", "net.ipv4.c = zz\n");
+	assert_int_equal(sysctld_load(&c, root, true, NULL, NULL, &d), 0);
+	assert_string_equal(value_of(&c, "net.ipv4.c", NULL), "conf");
+	assert_string_equal(value_of(&c, "net.ipv4.h", NULL), "1");
+	sysctld_free(&c);
+	assert_int_equal(sysctld_load(&c, root, false, NULL, NULL, &d), 0);
+	assert_string_equal(value_of(&c, "net.ipv4.c", NULL), "zz");
+	sysctld_free(&c);
+	/* fintune's drop-in as it would be written replaces the one on disk */
+	put("/etc/sysctl.d/60-fintune.conf", "net.ipv4.f = old\n");
+	assert_int_equal(sysctld_load(&c, root, false, "60-fintune.conf", "net.ipv4.f = new\n", &d), 0);
+	assert_string_equal(value_of(&c, "net.ipv4.f", NULL), "new");
+	sysctld_free(&c);
+	assert_int_equal(d.errors, 0);
+	diags_free(&d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_textdiff(void **state)
+{
+	struct strbuf sb;
+
+	(void)state;
+	sb_init(&sb);
+	unified_diff(&sb, "a", "x\ny\n", "b", "x\ny\n", false);
+	assert_int_equal(sb.len, 0);
+	unified_diff(&sb, "a", NULL, "b", "one\ntwo\n", false);
+	assert_string_equal(sb.s, "--- /dev/null\n+++ b\n@@ -0,0 +1,2 @@\n+one\n+two\n");
+	sb_reset(&sb);
+	unified_diff(&sb, "a", "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "b", "1\n2\n3\n4\nfive\n6\n7\n8\n9", false);
+	assert_string_equal(sb.s, "--- a\n+++ b\n@@ -2,8 +2,8 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n-9\n+9\n"
+				  "\\ No newline at end of file\n");
+	sb_free(&sb);
+}
+
+static void test_dropin_names(void **state)
+{
+	(void)state;
+	assert_true(dropin_name_valid("60-fintune.conf"));
+	assert_false(dropin_name_valid("../60-fintune.conf"));
+	assert_false(dropin_name_valid(".conf"));
+	assert_false(dropin_name_valid(".hidden.conf"));
+	assert_false(dropin_name_valid("60-fintune"));
+	assert_true(dropin_is_ours("# Written by fintune. Do not edit.\n"));
+	assert_false(dropin_is_ours("# written by hand\n# Written by fintune.\n"));
+	assert_false(dropin_is_ours(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_parse_lines),
+		cmocka_unit_test(test_globs_and_exclusions),
+		cmocka_unit_test(test_systemd_and_procps_differ),
+		cmocka_unit_test(test_files_across_directories),
+		cmocka_unit_test(test_textdiff),
+		cmocka_unit_test(test_dropin_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
