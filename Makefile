@@ -85,6 +85,10 @@ $(B)/tests/sysctld-resolve: tests/suite/sysctld-resolve.c $(B)/libfintune.a
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a $(LDFLAGS) $(LDLIBS)
 
+$(B)/tests/journal-listen: tests/suite/journal-listen.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 $(B)/tests/run-suite: tests/suite/run-suite.c $(B)/libfintune.a
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a $(LDFLAGS) $(LDLIBS)
@@ -126,8 +130,9 @@ test-suite: $(B)/tests/run-suite
 		echo "  SUITE   skipped: $(SUITE_DIR) is absent (set SUITE_DIR to the official JSON Schema test suite)"; \
 	fi
 
-test-cli: $(B)/fintune $(B)/tests/sysctld-resolve
+test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen
 	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune RESOLVE=$(CURDIR)/$(B)/tests/sysctld-resolve \
+		LISTEN=$(CURDIR)/$(B)/tests/journal-listen \
 		bats --print-output-on-failure tests/cli
 
 # The same tests again, built with AddressSanitizer and UBSan.

@@ -54,5 +54,8 @@ int profiles_main(int argc, char **argv);
 int plan_main(int argc, char **argv);
 int explain_main(int argc, char **argv);
 int diff_main(int argc, char **argv);
+int apply_main(int argc, char **argv);
+int rollback_main(int argc, char **argv);
+int status_main(int argc, char **argv);
 
 #endif

@@ -37,33 +37,6 @@ static void print_table(const struct plan *pl, bool color)
 	}
 }
 
-static json_t *diff_json(const struct plan *pl)
-{
-	json_t *o = plan_json(pl), *drop = json_object(), *settings = json_object_get(o, "settings");
-	size_t i;
-	json_t *s;
-
-	/* what configures each key now, before fintune's drop-in changes */
-	json_array_foreach(settings, i, s) {
-		const struct key_view *v = &pl->view[i];
-		char src[PATH_MAX + 64];
-
-		if (v->configured)
-			snprintf(src, sizeof(src), "%s:%u", v->configured->file->path, v->configured->line);
-		json_object_set_new(s, "configured", v->configured ? json_string(v->configured->value) : json_null());
-		json_object_set_new(s, "configured_source", v->configured ? json_string(src) : json_null());
-		/* where procps `sysctl --system` would end (it applies /etc/sysctl.conf last) */
-		json_object_set_new(s, "effective_procps", v->has_procps ? json_string(v->procps) : json_null());
-	}
-	json_object_set_new(drop, "path", json_string(pl->drop_in_path));
-	json_object_set_new(drop, "old", pl->old_text ? json_string(pl->old_text) : json_null());
-	json_object_set_new(drop, "new", json_string(pl->new_text));
-	json_object_set_new(drop, "foreign", json_boolean(pl->old_foreign));
-	json_object_set_new(o, "drop_in", drop);
-	json_object_set_new(o, "pending", json_boolean(plan_pending(pl)));
-	return o;
-}
-
 int diff_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -96,7 +69,7 @@ int diff_main(int argc, char **argv)
 	}
 	r = plan_pending(&pl) ? EXIT_PENDING : EXIT_OK;
 	if (c.format == FORMAT_JSON) {
-		if (print_json(diff_json(&pl)) < 0)
+		if (print_json(plan_full_json(&pl)) < 0)
 			r = EXIT_ERROR;
 	} else {
 		bool color = use_color(&c, 1);
@@ -123,7 +96,7 @@ int diff_main(int argc, char **argv)
 				print_hanging(stdout, "  - ", pl.advice.warnings[i], 4, 79);
 		}
 		if (!c.quiet)
-			printf("\n%s\n", r == EXIT_PENDING ? "Changes pending (exit status 2)." :
+			printf("\n%s\n", r == EXIT_PENDING ? "Changes pending: `fintune apply` would make them (exit status 2)." :
 							       "In sync: nothing would change.");
 	}
 	if (fflush(stdout) != 0)

@@ -51,6 +51,9 @@ static const struct command {
 	  "\n"
 	  "  --drop-in NAME           the drop-in's name in /etc/sysctl.d, for the\n"
 	  "                           effective values (default 60-fintune.conf)\n"
+	  "  -o, --output FILE        also save the plan (JSON) for `apply --plan FILE`:\n"
+	  "                           it records the values it saw, and apply refuses\n"
+	  "                           if they changed\n"
 	  "  --format text|json|dot   text for people; one JSON object; or the close-\n"
 	  "                           state machine with this plan's values, for Graphviz\n"
 	  "  --root DIR               read DIR/proc/sys and DIR/etc instead of the host's\n"
@@ -77,6 +80,49 @@ static const struct command {
 	  "  -q, --quiet          the diff and the table only\n"
 	  "\n"
 	  "Exit status: 0 nothing would change, 2 something would, 1 error.\n" },
+	{ "apply", apply_main, "PROFILE | --plan FILE",
+	  "write the drop-in and set the live values, or restore them all on failure",
+	  "Takes the lock, plans again (or loads a reviewed plan), and writes fintune's\n"
+	  "drop-in atomically (a temporary file in the same directory, fsync, rename,\n"
+	  "fsync of the directory, mode 0644; never through a symlink, never over a\n"
+	  "file fintune did not write), then sets each changed live value under\n"
+	  "/proc/sys and reads it back. Any failure restores every live value and the\n"
+	  "file it had changed, and exits 1 naming the key and the reason. In sync:\n"
+	  "nothing is written at all. What was replaced is kept in\n"
+	  "/var/lib/fintune/state.json for `fintune rollback`; every change is a\n"
+	  "journal record (MESSAGE_ID=" "8b2f5a0d6c3e4f1b9a7d2e5c0f4b8a16" ").\n"
+	  "\n"
+	  "  --check              say what would change and exit 2 (0 when in sync);\n"
+	  "                       writes nothing, needs no root\n"
+	  "  --plan FILE          apply exactly the plan `fintune plan --output FILE`\n"
+	  "                       saved; refuse if the system drifted since\n"
+	  "  --no-live            write the drop-in only; live values are left\n"
+	  "  --drop-in NAME       the drop-in's name in /etc/sysctl.d\n"
+	  "  --reload             then restart systemd-sysctl.service (systemd as PID 1)\n"
+	  "  --format text|json   output format\n"
+	  "  --root DIR           apply to the tree below DIR (no root needed for it)\n"
+	  "\n"
+	  "Exit status: 0 applied or in sync, 1 error (nothing left half-changed),\n"
+	  "2 (--check) changes pending.\n" },
+	{ "rollback", rollback_main, "",
+	  "restore what the last apply replaced",
+	  "Restores fintune's drop-in as it was before the last apply (or removes it\n"
+	  "when there was none) and the live values that apply replaced, from\n"
+	  "/var/lib/fintune/state.json; each change is a journal record. Safe to run\n"
+	  "again: a step that failed is retried.\n"
+	  "\n"
+	  "  --format text|json   output format\n"
+	  "  --root DIR           roll back the tree below DIR\n" },
+	{ "status", status_main, "",
+	  "what fintune applied, and whether it still holds (drift)",
+	  "Says which profile fintune applied and when, whether the drop-in and the\n"
+	  "live values still match it, and the pressure on the close path now\n"
+	  "(sockstat's orphan and tw counts, TcpExt overflow and abort counters).\n"
+	  "\n"
+	  "  --format text|json   output format\n"
+	  "  --root DIR           the tree below DIR\n"
+	  "\n"
+	  "Exit status: 0 in sync (or nothing applied), 2 drift, 1 error.\n" },
 	{ "explain", explain_main, "[KEY|STATE|TOPIC]",
 	  "what a setting or a TCP close state does, and its traps",
 	  "Without an argument, lists the keys, states and topics and answers the\n"

@@ -338,7 +338,7 @@ bool kernel_has(const struct kernel *k, enum key_id id)
 	unsigned v;
 
 	if (k->live)
-		return k->running[id].present;
+		return k->running[id].exists;
 	v = k->version ? k->version : KERNEL_NEWEST;
 	return v >= f->since && (!f->removed || v < f->removed);
 }
@@ -478,6 +478,44 @@ static int read_proc(int dirfd, const char *rel, char *out, size_t size)
 	return o ? 0 : -EINVAL;
 }
 
+int kernel_read_value(const char *root, enum key_id id, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	int dirfd, r;
+
+	snprintf(path, sizeof(path), "%s/proc/sys", root);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	r = read_proc(dirfd, facts[id].proc, out, size);
+	close(dirfd);
+	return r;
+}
+
+int kernel_write_value(const char *root, enum key_id id, const char *value)
+{
+	char path[PATH_MAX], line[KERNEL_VALUE_MAX + 2], back[KERNEL_VALUE_MAX];
+	int fd, n, r = 0;
+
+	snprintf(path, sizeof(path), "%s/proc/sys/%s", root, facts[id].proc);
+	/* O_TRUNC: a no-op on /proc/sys, needed on a plain file in a test tree */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(line, sizeof(line), "%s\n", value);
+	errno = 0;
+	if (write(fd, line, (size_t)n) != n)
+		r = errno ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		return r;
+	r = kernel_read_value(root, id, back, sizeof(back));
+	if (r < 0)
+		return r;
+	return strcmp(back, value) == 0 ? 0 : -EIO;
+}
+
 int kernel_read(const char *root, struct kernel *k, struct diags *d)
 {
 	char path[PATH_MAX];
@@ -505,13 +543,16 @@ int kernel_read(const char *root, struct kernel *k, struct diags *d)
 		int r = read_proc(dirfd, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
 
 		k->running[i].present = r == 0;
+		/* a key that is there but cannot be read is still there: writing it
+		 * is what will tell */
+		k->running[i].exists = r != -ENOENT;
 		if (r < 0 && r != -ENOENT)
 			diag_warn(d, path, 0, 0, NULL, "%s: cannot read: %s; treated as absent",
 				  facts[i].proc, r == -EINVAL ? "not a sysctl value" : strerror(-r));
 	}
 	/* tcp_max_orphans exists in every kernel's initial namespace and in no
 	 * child's: its absence is the kernel's own word that this is a child. */
-	k->child_netns = k->live && !k->running[K_MAX_ORPHANS].present;
+	k->child_netns = k->live && !k->running[K_MAX_ORPHANS].exists;
 	close(dirfd);
 	return 0;
 }

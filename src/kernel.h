@@ -76,7 +76,8 @@ struct kernel {
 	bool live;		/* ROOT/proc/sys/net/ipv4 exists: there are live values */
 	bool child_netns;	/* live, but host-global keys are absent */
 	struct {
-		bool present;
+		bool exists;	/* the file is there (even if it cannot be read) */
+		bool present;	/* and its value was read */
 		char value[KERNEL_VALUE_MAX];	/* as read back, whitespace folded: "32768 60999" */
 	} running[K_COUNT];
 };
@@ -87,6 +88,12 @@ struct kernel {
 /* Reads release and every key under ROOT/proc/sys ("" for the real root).
  * Unreadable files become "absent" with a problem in d (a warning). */
 int kernel_read(const char *root, struct kernel *k, struct diags *d);
+
+/* Reads one key's value under ROOT/proc/sys now, whitespace folded. */
+int kernel_read_value(const char *root, enum key_id id, char *out, size_t size);
+/* Writes value to the key under ROOT/proc/sys and reads it back; 0, or
+ * -errno (EINVAL: the kernel refused; EIO: it reads back otherwise). */
+int kernel_write_value(const char *root, enum key_id id, const char *value);
 
 /* Parses "6.18.44-foo" into KV(6, 18); 0 when it cannot. */
 unsigned kernel_parse_version(const char *release);

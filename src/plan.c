@@ -3,6 +3,7 @@
  * with its reasons; as a table for people, JSON for tools, or the close-state
  * machine in Graphviz dot. */
 #include "advise.h"
+#include "atomic.h"
 #include "common.h"
 #include "dropin.h"
 #include "kernel.h"
@@ -433,6 +434,33 @@ json_t *plan_json(const struct plan *pl)
 	return o;
 }
 
+json_t *plan_full_json(const struct plan *pl)
+{
+	json_t *o = plan_json(pl), *drop = json_object(), *settings = json_object_get(o, "settings");
+	size_t i;
+	json_t *s;
+
+	/* what configures each key now, before fintune's drop-in changes */
+	json_array_foreach(settings, i, s) {
+		const struct key_view *v = &pl->view[i];
+		char src[PATH_MAX + 64];
+
+		if (v->configured)
+			snprintf(src, sizeof(src), "%s:%u", v->configured->file->path, v->configured->line);
+		json_object_set_new(s, "configured", v->configured ? json_string(v->configured->value) : json_null());
+		json_object_set_new(s, "configured_source", v->configured ? json_string(src) : json_null());
+		/* where procps `sysctl --system` would end (it applies /etc/sysctl.conf last) */
+		json_object_set_new(s, "effective_procps", v->has_procps ? json_string(v->procps) : json_null());
+	}
+	json_object_set_new(drop, "path", json_string(pl->drop_in_path));
+	json_object_set_new(drop, "old", pl->old_text ? json_string(pl->old_text) : json_null());
+	json_object_set_new(drop, "new", json_string(pl->new_text));
+	json_object_set_new(drop, "foreign", json_boolean(pl->old_foreign));
+	json_object_set_new(o, "drop_in", drop);
+	json_object_set_new(o, "pending", json_boolean(plan_pending(pl)));
+	return o;
+}
+
 static void dot_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
@@ -496,22 +524,55 @@ static void print_dot(const struct plan *pl)
 	printf("}\n");
 }
 
+/* A reviewed plan: everything apply --plan needs, and what the system
+ * looked like, so that apply can refuse when it drifted. */
+static int save_plan(const struct plan *pl, const char *path)
+{
+	json_t *o = plan_full_json(pl);
+	char *text, *dir, *slash;
+	int r = -ENOMEM;
+
+	json_object_set_new(o, "fintune_plan", json_integer(1));
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	dir = strdup(path);
+	if (text && dir) {
+		size_t n = strlen(text);
+
+		slash = strrchr(dir, '/');
+		text[n] = '\0';
+		if (slash)
+			*slash = '\0';
+		r = atomic_write(slash ? (*dir ? dir : "/") : ".", slash ? slash + 1 : path, text, n, 0644);
+	}
+	if (r < 0)
+		fprintf(stderr, "fintune plan: cannot write %s: %s\n", path, strerror(-r));
+	free(text);
+	free(dir);
+	return r;
+}
+
 int plan_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		COMMON_LONGOPTS,
 		{ "drop-in", required_argument, NULL, 'D' },
+		{ "output", required_argument, NULL, 'o' },
 		{ 0 },
 	};
-	const char *drop_in = NULL;
+	const char *drop_in = NULL, *output = NULL;
 	struct common c;
 	struct plan pl;
 	int opt, r;
 
 	common_init(&c, "plan", 1u << FORMAT_JSON | 1u << FORMAT_DOT);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:qvh", longopts, NULL)) != -1) {
 		if (opt == 'D') {
 			drop_in = optarg;
+			continue;
+		}
+		if (opt == 'o') {
+			output = optarg;
 			continue;
 		}
 		r = common_option(&c, opt, argv);
@@ -527,6 +588,10 @@ int plan_main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	r = EXIT_OK;
+	if (output && save_plan(&pl, output) < 0) {
+		plan_release(&pl);
+		return EXIT_ERROR;
+	}
 	if (c.format == FORMAT_JSON)
 		r = print_json(plan_json(&pl)) < 0 ? EXIT_ERROR : EXIT_OK;
 	else if (c.format == FORMAT_DOT)

@@ -55,6 +55,9 @@ void plan_release(struct plan *pl);
 
 json_t *plan_json(const struct plan *pl);
 json_t *plan_settings_json(const struct plan *pl);
+/* The plan with the sysctl.d view and the drop-in's old and new text: what
+ * diff --format json prints and plan --output saves. */
+json_t *plan_full_json(const struct plan *pl);
 
 const char *human_bytes(char *buf, size_t size, uint64_t bytes);
 void print_wrapped(FILE *f, const char *text, int indent, int width);

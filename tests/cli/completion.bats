@@ -28,7 +28,7 @@ setup() {
 
 @test "commands" {
 	run complete_words fintune ""
-	[ "$(printf '%s\n' "$output" | tr '\n' ' ')" = "--help --version diff explain help plan profiles validate " ]
+	[ "$(printf '%s\n' "$output" | tr '\n' ' ')" = "--help --version apply diff explain help plan profiles rollback status validate " ]
 }
 
 @test "profile names for validate and plan" {
@@ -50,4 +50,12 @@ setup() {
 	[ "$output" = TIME_WAIT ]
 	run complete_words fintune explain net.ipv4.tcp_tw_re
 	[ "$(printf '%s\n' "$output" | tr '\n' ' ')" = "net.ipv4.tcp_tw_recycle net.ipv4.tcp_tw_reuse net.ipv4.tcp_tw_reuse_delay " ]
+}
+
+@test "apply's options" {
+	run complete_words fintune apply reverse-proxy --
+	[[ "$output" == *"--check"* ]]
+	[[ "$output" == *"--plan"* ]]
+	[[ "$output" == *"--no-live"* ]]
+	[[ "$output" == *"--reload"* ]]
 }

@@ -32,7 +32,7 @@ converge() {
 	[[ "${lines[2]}" == "@@ -0,0 +1,"*" @@" ]]
 	[ "${lines[3]}" = "+# Written by fintune. Do not edit: fintune replaces this file." ]
 	[[ "$output" == *"+net.ipv4.tcp_max_tw_buckets = 540160"* ]]
-	[[ "$output" == *"Changes pending (exit status 2)."* ]]
+	[[ "$output" == *"Changes pending: \`fintune apply\` would make them (exit status 2)."* ]]
 }
 
 @test "in sync: the drop-in in place and the live values applied exit 0" {

@@ -17,9 +17,10 @@ teardown_tmp() {
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
 
-# Every file below a directory with its size and mtime, to prove nothing was written.
+# Every file below a directory with its size and mtime, to prove nothing was
+# written (fintune's own lock file, created once, aside).
 snapshot() {
-	find "$1" -printf '%p %s %T@\n' | sort
+	find "$1" -path '*/run/fintune.lock' -prune -o -printf '%p %s %T@\n' | sort
 }
 
 # fake_proc ROOT RELEASE [child]: ROOT/proc/sys as a kernel of RELEASE shows

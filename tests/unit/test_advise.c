@@ -56,6 +56,7 @@ static double some_percent(void)
 static void set_running(struct kernel *k, enum key_id id, const char *fmt, long a, long b)
 {
 	k->running[id].present = true;
+	k->running[id].exists = true;
 	if (strchr(fmt, ' '))
 		snprintf(k->running[id].value, sizeof(k->running[id].value), "%ld %ld", a, b);
 	else
@@ -331,6 +332,7 @@ static void check_converges(const struct advisor_input *in, const struct advice 
 		if (!a->rec[id].basis[0])
 			fail_msg("iteration %u: %s has no basis for the drop-in", iteration, key_fact(id)->name);
 		k.running[id].present = true;
+		k.running[id].exists = true;
 		snprintf(k.running[id].value, sizeof(k.running[id].value), "%s", a->rec[id].proposed);
 	}
 	in2.k = &k;
@@ -484,6 +486,7 @@ static void test_child_namespace_reports_host_global(void **state)
 	base_kernel(&k, KV(6, 18));
 	k.child_netns = true;
 	k.running[K_MAX_ORPHANS].present = false;
+	k.running[K_MAX_ORPHANS].exists = false;
 	advise(&in, &a);
 	assert_false(a.rec[K_MAX_ORPHANS].planned);
 	assert_string_equal(a.rec[K_MAX_ORPHANS].proposed, "");

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fintune apply: make the plan real, never leaving the machine half-changed.
+ *
+ *   1. lock (flock), re-plan (or load a reviewed plan and check for drift);
+ *   2. in sync: nothing is written at all;
+ *   3. record what will be replaced (state, status "applying");
+ *   4. write the drop-in atomically;
+ *   5. set each changed live value and read it back;
+ *   6. any failure: restore every live value and the file already changed,
+ *      and the state as it was; exit 1 naming the key and the reason;
+ *   7. mark the state "applied"; one journal record per changed key.
+ */
+#include "apply.h"
+#include "atomic.h"
+#include "common.h"
+#include "dropin.h"
+#include "journal.h"
+#include "kernel.h"
+#include "output.h"
+#include "plan.h"
+#include "state.h"
+#include "sysctld.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCK_FILE "/run/fintune.lock"
+
+int take_lock(const char *root, const char *cmd)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/run", root);
+	snprintf(path, sizeof(path), "%s%s", root, LOCK_FILE);
+	if (*root && make_dirs(dir) < 0) {
+		fprintf(stderr, "fintune %s: cannot create %s: %s\n", cmd, dir, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "fintune %s: cannot open the lock %s: %s\n", cmd, path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			fprintf(stderr, "fintune %s: cannot lock %s: %s\n", cmd, path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		fprintf(stderr, "fintune %s: waiting for another fintune to finish\n", cmd);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				fprintf(stderr, "fintune %s: cannot lock %s: %s\n", cmd, path, strerror(errno));
+				close(fd);
+				return -1;
+			}
+		}
+	}
+	return fd;
+}
+
+bool need_root(const char *root, const char *cmd)
+{
+	/* the real system needs root; an image under --root needs only write access */
+	if (*root || geteuid() == 0)
+		return true;
+	fprintf(stderr, "fintune %s: must be run as root: it writes /etc/sysctl.d and /proc/sys (nothing was changed; `fintune diff` is the dry run)\n",
+		cmd);
+	return false;
+}
+
+/* What apply will make true: from a fresh plan, or from a reviewed one. */
+struct target {
+	char profile[128];
+	char drop_in_name[128], drop_in_path[PATH_MAX];
+	char *new_text;
+	bool planned[K_PLANNED];
+	char proposed[K_PLANNED][KERNEL_VALUE_MAX];
+};
+
+static void target_from_plan(struct target *t, const struct plan *pl)
+{
+	memset(t, 0, sizeof(*t));
+	snprintf(t->profile, sizeof(t->profile), "%s", pl->profile->name);
+	snprintf(t->drop_in_name, sizeof(t->drop_in_name), "%s", pl->drop_in_name);
+	snprintf(t->drop_in_path, sizeof(t->drop_in_path), "%s", pl->drop_in_path);
+	t->new_text = strdup(pl->new_text);
+	for (int id = 0; id < K_PLANNED; id++) {
+		t->planned[id] = pl->advice.rec[id].planned;
+		snprintf(t->proposed[id], sizeof(t->proposed[id]), "%s", pl->advice.rec[id].proposed);
+	}
+}
+
+/* The drop-in of a reviewed plan may only set the keys the plan proposes,
+ * to the values it proposes: a plan file edited to add other lines (say
+ * kernel.core_pattern) is refused. */
+static bool dropin_matches(const struct target *t)
+{
+	struct sysctl_config c = { 0 };
+	bool ok = true;
+
+	if (!dropin_is_ours(t->new_text) || sysctld_add_text(&c, t->drop_in_path, t->new_text, strlen(t->new_text), NULL) < 0)
+		return false;
+	for (size_t i = 0; i < c.n_entries && ok; i++) {
+		const struct sysctl_entry *e = &c.entries[i];
+		int id = key_lookup(e->key);
+
+		ok = !e->glob && !e->ignore_failure && e->value && id >= 0 && id < K_PLANNED && t->planned[id] &&
+		     strcmp(e->value, t->proposed[id]) == 0;
+	}
+	sysctld_free(&c);
+	return ok;
+}
+
+/* Loads a plan saved by `plan --output`; lists what drifted since. */
+static int target_from_file(struct target *t, const char *path, const char *root, const struct kernel *k,
+			    const char *old_text)
+{
+	json_error_t err;
+	json_t *o = json_load_file(path, 0, &err), *settings, *s, *d;
+	size_t i;
+	int drift = 0;
+	const char *name;
+
+	memset(t, 0, sizeof(*t));
+	if (!o || json_integer_value(json_object_get(o, "fintune_plan")) != 1) {
+		if (o)
+			fprintf(stderr, "fintune apply: %s: not a plan saved by `fintune plan --output`\n", path);
+		else
+			fprintf(stderr, "fintune apply: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+		json_decref(o);
+		return -1;
+	}
+	snprintf(t->profile, sizeof(t->profile), "%s", json_string_value(json_object_get(o, "profile")) ?: "?");
+	d = json_object_get(o, "drop_in");
+	snprintf(t->drop_in_path, sizeof(t->drop_in_path), "%s", json_string_value(json_object_get(d, "path")) ?: "");
+	name = strrchr(t->drop_in_path, '/');
+	if (!name || strncmp(t->drop_in_path, DROPIN_DIR "/", strlen(DROPIN_DIR) + 1) != 0 ||
+	    !dropin_name_valid(name + 1) || !json_is_string(json_object_get(d, "new"))) {
+		fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", path, DROPIN_DIR);
+		json_decref(o);
+		return -1;
+	}
+	snprintf(t->drop_in_name, sizeof(t->drop_in_name), "%s", name + 1);
+	t->new_text = strdup(json_string_value(json_object_get(d, "new")));
+	/* the kernel it was made for */
+	if (strcmp(json_string_value(json_object_get(o, "kernel")) ?: "", k->release) != 0) {
+		fprintf(stderr, "fintune apply: drifted: the kernel is %s, the plan was made on %s\n",
+			k->release[0] ? k->release : "(unknown)", json_string_value(json_object_get(o, "kernel")) ?: "(unknown)");
+		drift++;
+	}
+	/* the drop-in as it was */
+	{
+		json_t *old = json_object_get(d, "old");
+
+		if (json_is_null(old) ? old_text != NULL :
+					!old_text || strcmp(old_text, json_string_value(old) ?: "") != 0) {
+			fprintf(stderr, "fintune apply: drifted: %s changed since the plan was made\n", t->drop_in_path);
+			drift++;
+		}
+	}
+	settings = json_object_get(o, "settings");
+	json_array_foreach(settings, i, s) {
+		const char *key = json_string_value(json_object_get(s, "key"));
+		json_t *prop = json_object_get(s, "proposed"), *run = json_object_get(s, "running");
+		int id = key ? key_lookup(key) : -1;
+
+		if (id < 0 || id >= K_PLANNED) {
+			fprintf(stderr, "fintune apply: %s: unknown key %s in the plan\n", path, key ? key : "(none)");
+			drift++;
+			continue;
+		}
+		if (json_is_string(prop)) {
+			if (!kernel_accepts(k, id, json_string_value(prop))) {
+				fprintf(stderr, "fintune apply: %s: %s = %s is not accepted by this kernel\n", path, key,
+					json_string_value(prop));
+				drift++;
+				continue;
+			}
+			t->planned[id] = kernel_writable(k, id);
+			snprintf(t->proposed[id], sizeof(t->proposed[id]), "%s", json_string_value(prop));
+		}
+		if (json_is_null(run) ? k->running[id].present :
+					!k->running[id].present || strcmp(k->running[id].value, json_string_value(run) ?: "") != 0) {
+			fprintf(stderr, "fintune apply: drifted: %s is %s now, the plan saw %s\n", key,
+				k->running[id].present ? k->running[id].value : "(absent)",
+				json_is_null(run) ? "(absent)" : json_string_value(run));
+			drift++;
+		}
+	}
+	json_decref(o);
+	(void)root;
+	if (!drift && !dropin_matches(t)) {
+		fprintf(stderr, "fintune apply: %s: the plan's drop-in sets something other than the plan's values; refusing it\n",
+			path);
+		drift++;
+	}
+	if (drift) {
+		fprintf(stderr, "fintune apply: the system or the plan changed since it was reviewed: nothing was applied; make a new plan\n");
+		return -1;
+	}
+	return 0;
+}
+
+struct run {
+	const struct common *c;
+	const char *root;
+	struct target t;
+	struct kernel k;
+	char *old_text;		/* the drop-in on disk now */
+	enum existing existing;
+	bool check, no_live, reload;
+	/* what this run changed, to restore on failure */
+	bool file_written;
+	struct live_change done[K_PLANNED];
+	size_t n_done;
+	json_t *report;
+};
+
+/* strncpy that always terminates: copies between members of one struct
+ * without tripping -Wrestrict */
+static void set_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void now_utc(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *drop_in_dir(const char *root, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", root, DROPIN_DIR);
+	return buf;
+}
+
+/* The value of each key in a drop-in text, for the journal's OLD. */
+static void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX])
+{
+	struct sysctl_config c = { 0 };
+
+	for (int id = 0; id < K_PLANNED; id++)
+		values[id][0] = '\0';
+	if (!text || sysctld_add_text(&c, path, text, strlen(text), NULL) < 0)
+		return;
+	for (size_t i = 0; i < c.n_entries; i++) {
+		int id = key_lookup(c.entries[i].key);
+
+		if (id >= 0 && id < K_PLANNED && c.entries[i].value)
+			snprintf(values[id], KERNEL_VALUE_MAX, "%s", c.entries[i].value);
+	}
+	sysctld_free(&c);
+}
+
+/* Puts back what this run changed, and the state as it was. Best effort:
+ * every restore is tried; what failed is said. */
+static void restore(struct run *r, const struct state *prior, bool had_prior)
+{
+	char dir[PATH_MAX];
+
+	for (size_t i = r->n_done; i-- > 0;) {
+		int id = key_lookup(r->done[i].key), e;
+
+		if (!r->done[i].had_previous)
+			continue;
+		e = kernel_write_value(r->root, id, r->done[i].previous);
+		if (e < 0)
+			fprintf(stderr, "fintune apply: could not restore %s to %s: %s\n", r->done[i].key,
+				r->done[i].previous, strerror(-e));
+	}
+	if (r->file_written) {
+		int e;
+
+		drop_in_dir(r->root, dir, sizeof(dir));
+		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, strlen(r->old_text), 0644) :
+				  atomic_remove(dir, r->t.drop_in_name);
+		if (e < 0)
+			fprintf(stderr, "fintune apply: could not restore %s: %s\n", r->t.drop_in_path, strerror(-e));
+	}
+	if (had_prior)
+		state_save(r->root, prior);
+	else
+		state_remove(r->root);
+}
+
+static int do_reload(void)
+{
+	sd_bus *bus = NULL;
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = sd_bus_open_system(&bus);
+	if (r >= 0)
+		r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+				       "org.freedesktop.systemd1.Manager", "RestartUnit", &error, NULL, "ss",
+				       "systemd-sysctl.service", "replace");
+	if (r < 0)
+		fprintf(stderr, "fintune apply: could not restart systemd-sysctl.service: %s\n",
+			error.message ? error.message : strerror(-r));
+	sd_bus_error_free(&error);
+	sd_bus_unref(bus);
+	return r;
+}
+
+static int apply_run(struct run *r)
+{
+	struct state prior = { 0 }, st = { 0 };
+	bool had_prior, file_change, interrupted;
+	char dir[PATH_MAX], old_file[K_PLANNED][KERNEL_VALUE_MAX];
+	size_t n_live = 0;
+	enum key_id live[K_PLANNED];
+	struct audit audit = { "apply", r->t.profile, false, 0 };
+	int e, status = EXIT_ERROR;
+
+	switch (r->existing) {
+	case EXISTING_SYMLINK:
+		fprintf(stderr, "fintune apply: %s is a symlink: fintune never writes through one\n", r->t.drop_in_path);
+		return EXIT_ERROR;
+	case EXISTING_OTHER:
+		fprintf(stderr, "fintune apply: %s is not a regular file\n", r->t.drop_in_path);
+		return EXIT_ERROR;
+	case EXISTING_FOREIGN_OWNER:
+		fprintf(stderr, "fintune apply: %s belongs to another user: fintune did not write it\n", r->t.drop_in_path);
+		return EXIT_ERROR;
+	case EXISTING_FILE:
+		if (!dropin_is_ours(r->old_text)) {
+			fprintf(stderr, "fintune apply: %s exists and was not written by fintune: refusing to replace it (choose another name with --drop-in, or move it away)\n",
+				r->t.drop_in_path);
+			return EXIT_ERROR;
+		}
+		break;
+	case EXISTING_NONE:
+		break;
+	}
+	file_change = !r->old_text || strcmp(r->old_text, r->t.new_text) != 0;
+	for (int id = 0; id < K_PLANNED && !r->no_live && r->k.live; id++)
+		if (r->t.planned[id] && (!r->k.running[id].present || strcmp(r->k.running[id].value, r->t.proposed[id]) != 0))
+			live[n_live++] = (enum key_id)id;
+	if (r->k.child_netns)
+		fprintf(stderr, "fintune apply: net.ipv4.tcp_max_orphans is host-global: skipped in this network namespace\n");
+	if (r->check) {
+		if (file_change)
+			printf("would write %s\n", r->t.drop_in_path);
+		for (size_t i = 0; i < n_live; i++)
+			printf("would set %s: %s -> %s\n", key_fact(live[i])->name,
+			       r->k.running[live[i]].present ? r->k.running[live[i]].value : "(absent)",
+			       r->t.proposed[live[i]]);
+		if (!file_change && !n_live && !r->c->quiet)
+			printf("In sync: nothing would change.\n");
+		return file_change || n_live ? EXIT_PENDING : EXIT_OK;
+	}
+	had_prior = state_load(r->root, &prior) == 0;
+	interrupted = had_prior && prior.status == STATE_APPLYING;
+	if (!file_change && !n_live) {
+		/* in sync: no write at all, unless an interrupted run left its
+		 * record half done */
+		if (interrupted) {
+			prior.status = STATE_APPLIED;
+			now_utc(prior.applied_at, sizeof(prior.applied_at));
+			state_save(r->root, &prior);
+		}
+		if (!r->c->quiet && r->c->format != FORMAT_JSON)
+			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path, r->t.profile);
+		json_object_set_new(r->report, "changed", json_false());
+		state_free(&prior);
+		return EXIT_OK;
+	}
+	if (r->reload && sd_booted() <= 0) {
+		fprintf(stderr, "fintune apply: --reload: systemd is not PID 1 here, there is no systemd-sysctl.service to restart (nothing was changed)\n");
+		state_free(&prior);
+		return EXIT_ERROR;
+	}
+	/* 3. the intent, before anything changes */
+	snprintf(st.profile, sizeof(st.profile), "%s", r->t.profile);
+	snprintf(st.drop_in_path, sizeof(st.drop_in_path), "%s", r->t.drop_in_path);
+	st.status = STATE_APPLYING;
+	now_utc(st.applied_at, sizeof(st.applied_at));
+	st.drop_in_written = file_change;
+	st.previous_text = r->old_text ? strdup(r->old_text) : NULL;
+	st.written_text = strdup(r->t.new_text);
+	if (interrupted) {
+		/* a killed run changed things already: its record of what was
+		 * there before stays the truth */
+		free(st.previous_text);
+		st.previous_text = prior.previous_text ? strdup(prior.previous_text) : NULL;
+		st.drop_in_written = prior.drop_in_written || file_change;
+	}
+	for (size_t i = 0; i < n_live; i++) {
+		struct live_change *c = &st.live[st.n_live++];
+		const struct live_change *old = NULL;
+
+		snprintf(c->key, sizeof(c->key), "%s", key_fact(live[i])->name);
+		c->had_previous = r->k.running[live[i]].present;
+		snprintf(c->previous, sizeof(c->previous), "%s", r->k.running[live[i]].value);
+		snprintf(c->written, sizeof(c->written), "%s", r->t.proposed[live[i]]);
+		for (size_t k = 0; interrupted && k < prior.n_live; k++)
+			if (strcmp(prior.live[k].key, c->key) == 0)
+				old = &prior.live[k];
+		if (old) {
+			c->had_previous = old->had_previous;
+			snprintf(c->previous, sizeof(c->previous), "%s", old->previous);
+		}
+	}
+	/* keys an interrupted run already set keep their original value too */
+	for (size_t k = 0; interrupted && k < prior.n_live && st.n_live < K_PLANNED; k++) {
+		bool listed = false;
+
+		for (size_t i = 0; i < st.n_live && !listed; i++)
+			listed = strcmp(st.live[i].key, prior.live[k].key) == 0;
+		if (!listed)
+			st.live[st.n_live++] = prior.live[k];
+	}
+	e = state_save(r->root, &st);
+	if (e < 0) {
+		fprintf(stderr, "fintune apply: cannot record the state in %s%s: %s (nothing was changed)\n", r->root,
+			STATE_PATH, strerror(-e));
+		goto out;
+	}
+	dropin_values(r->old_text, r->t.drop_in_path, old_file);
+	/* 4. the drop-in */
+	if (file_change) {
+		drop_in_dir(r->root, dir, sizeof(dir));
+		e = make_dirs(dir);
+		atomic_cleanup(dir, r->t.drop_in_name);
+		if (e == 0)
+			e = atomic_write(dir, r->t.drop_in_name, r->t.new_text, strlen(r->t.new_text), 0644);
+		if (e < 0) {
+			fprintf(stderr, "fintune apply: cannot write %s: %s (nothing was changed)\n", r->t.drop_in_path,
+				strerror(-e));
+			restore(r, &prior, had_prior);
+			goto out;
+		}
+		r->file_written = true;
+	}
+	/* 5. the live values, each read back */
+	for (size_t i = 0; i < n_live; i++) {
+		struct live_change *c = &r->done[r->n_done];
+
+		set_str(c->key, sizeof(c->key), key_fact(live[i])->name);
+		c->had_previous = r->k.running[live[i]].present;
+		set_str(c->previous, sizeof(c->previous), r->k.running[live[i]].value);
+		set_str(c->written, sizeof(c->written), r->t.proposed[live[i]]);
+		r->n_done++;
+		e = kernel_write_value(r->root, live[i], r->t.proposed[live[i]]);
+		if (e < 0) {
+			fprintf(stderr, "fintune apply: %s: cannot set %s: %s; restoring what was changed\n",
+				key_fact(live[i])->name, r->t.proposed[live[i]],
+				e == -EIO ? "it reads back as something else" : strerror(-e));
+			restore(r, &prior, had_prior);
+			goto out;
+		}
+	}
+	/* 7. done */
+	st.status = STATE_APPLIED;
+	e = state_save(r->root, &st);
+	if (e < 0)
+		fprintf(stderr, "fintune apply: warning: applied, but cannot complete the state in %s%s: %s\n", r->root,
+			STATE_PATH, strerror(-e));
+	for (int id = 0; id < K_PLANNED; id++) {
+		bool set_live = false;
+		const char *before = NULL;
+
+		for (size_t i = 0; i < n_live; i++)
+			if (live[i] == (enum key_id)id)
+				set_live = true;
+		if (set_live)
+			before = r->k.running[id].present ? r->k.running[id].value : NULL;
+		else if (file_change && r->t.planned[id] && strcmp(old_file[id], r->t.proposed[id]) != 0)
+			before = old_file[id][0] ? old_file[id] : NULL;
+		else
+			continue;
+		audit_key(&audit, key_fact(id)->name, before, r->t.proposed[id],
+			  set_live && file_change ? "live+file" : set_live ? "live" : "file");
+		{
+			json_t *o = json_object();
+
+			json_object_set_new(o, "key", json_string(key_fact(id)->name));
+			json_object_set_new(o, "old", before ? json_string(before) : json_null());
+			json_object_set_new(o, "new", json_string(r->t.proposed[id]));
+			json_object_set_new(o, "live", json_boolean(set_live));
+			json_array_append_new(json_object_get(r->report, "keys"), o);
+		}
+		if (r->c->format != FORMAT_JSON && !r->c->quiet)
+			printf("%-30s %s -> %s%s\n", key_fact(id)->name, before ? before : "(unset)", r->t.proposed[id],
+			       set_live ? "" :
+			       r->no_live ? " (in the drop-in; --no-live)" :
+			       !r->k.live ? " (in the drop-in; no live values here)" :
+			       " (in the drop-in; the live value already is)");
+	}
+	{
+		char msg[PATH_MAX + 128];
+
+		snprintf(msg, sizeof(msg), "%s%s, %zu live value%s set", file_change ? "wrote " : "",
+			 file_change ? r->t.drop_in_path : "drop-in unchanged", n_live, n_live == 1 ? "" : "s");
+		audit_summary(&audit, r->t.drop_in_path, (unsigned)n_live, msg);
+		if (r->c->format != FORMAT_JSON && !r->c->quiet)
+			printf("Applied %s: %s.\n", r->t.profile, msg);
+	}
+	json_object_set_new(r->report, "changed", json_true());
+	json_object_set_new(r->report, "drop_in_written", json_boolean(file_change));
+	json_object_set_new(r->report, "journal", json_boolean(!audit.no_journal));
+	status = EXIT_OK;
+	if (r->reload && do_reload() < 0)
+		status = EXIT_ERROR;
+out:
+	state_free(&st);
+	state_free(&prior);
+	return status;
+}
+
+int apply_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "drop-in", required_argument, NULL, 'D' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "no-live", no_argument, NULL, 'n' },
+		{ "reload", no_argument, NULL, 'r' },
+		{ 0 },
+	};
+	const char *drop_in = NULL, *plan_file = NULL;
+	struct common c;
+	struct run r = { 0 };
+	struct plan pl = { 0 };
+	bool have_plan = false;
+	int opt, lock = -1, status = EXIT_ERROR, e;
+	char dir[PATH_MAX];
+	size_t len;
+
+	common_init(&c, "apply", 1u << FORMAT_JSON);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'D': drop_in = optarg; continue;
+		case 'p': plan_file = optarg; continue;
+		case 'c': r.check = true; continue;
+		case 'n': r.no_live = true; continue;
+		case 'r': r.reload = true; continue;
+		}
+		e = common_option(&c, opt, argv);
+		if (e == 2)
+			return EXIT_OK;
+		if (e != 0)
+			return EXIT_ERROR;
+	}
+	if (plan_file ? optind != argc : optind + 1 != argc)
+		return usage_error("apply", plan_file ? "takes no profile with --plan" :
+					    optind == argc ? "expected a profile, or --plan FILE" : "expected one profile");
+	if (plan_file && drop_in)
+		return usage_error("apply", "--drop-in comes from the plan with --plan");
+	r.c = &c;
+	r.root = c.root;
+	/* check mode needs no privilege and takes no lock: it only reads */
+	if (!r.check) {
+		if (!need_root(c.root, "apply"))
+			return EXIT_ERROR;
+		lock = take_lock(c.root, "apply");
+		if (lock < 0)
+			return EXIT_ERROR;
+	}
+	if (plan_file) {
+		struct diags d;
+
+		diags_init(&d);
+		kernel_read(c.root, &r.k, &d);
+		diags_print(&d, stderr);
+		diags_free(&d);
+	} else {
+		if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0)
+			goto out;
+		have_plan = true;
+		r.k = pl.kernel;
+		target_from_plan(&r.t, &pl);
+	}
+	if (plan_file) {
+		/* read the drop-in first: the plan is checked against it */
+		char name_dir[PATH_MAX];
+		json_error_t err;
+		json_t *o = json_load_file(plan_file, 0, &err);
+		const char *p = o ? json_string_value(json_object_get(json_object_get(o, "drop_in"), "path")) : NULL;
+		const char *slash = p ? strrchr(p, '/') : NULL;
+
+		if (slash && dropin_name_valid(slash + 1)) {
+			drop_in_dir(c.root, name_dir, sizeof(name_dir));
+			atomic_read_existing(name_dir, slash + 1, 1u << 20, &r.existing, &r.old_text, &len);
+		}
+		json_decref(o);
+		if (target_from_file(&r.t, plan_file, c.root, &r.k, r.old_text) < 0)
+			goto out;
+	} else {
+		drop_in_dir(c.root, dir, sizeof(dir));
+		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &len);
+		if (e < 0) {
+			fprintf(stderr, "fintune apply: cannot read %s: %s\n", r.t.drop_in_path, strerror(-e));
+			goto out;
+		}
+	}
+	r.report = json_object();
+	json_object_set_new(r.report, "profile", json_string(r.t.profile));
+	json_object_set_new(r.report, "drop_in", json_string(r.t.drop_in_path));
+	json_object_set_new(r.report, "keys", json_array());
+	status = apply_run(&r);
+	if (c.format == FORMAT_JSON && !r.check && status != EXIT_ERROR)
+		print_json(json_incref(r.report));
+out:
+	json_decref(r.report);
+	free(r.old_text);
+	free(r.t.new_text);
+	if (have_plan)
+		plan_release(&pl);
+	if (lock >= 0)
+		close(lock);
+	return status;
+}

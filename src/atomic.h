@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FINTUNE_ATOMIC_H
+#define FINTUNE_ATOMIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Files replaced whole or not at all: a temporary file in the same directory
+ * (O_CREAT|O_EXCL|O_NOFOLLOW), written, fsynced, renamed over the name, and
+ * the directory fsynced. On any failure the temporary file is removed and
+ * the old file is untouched. Functions return 0 or -errno and print nothing.
+ */
+
+/* Replaces dir/name with text (mode applied exactly, whatever the umask).
+ * The temporary name starts with "." and does not end in ".conf", so no
+ * sysctl applier ever reads a half-written file. */
+int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode);
+
+/* Removes dir/name and fsyncs the directory; 0 when it was not there. */
+int atomic_remove(const char *dir, const char *name);
+
+/* Removes temporary files a killed run left behind for dir/name. */
+void atomic_cleanup(const char *dir, const char *name);
+
+/* What is at dir/name, checked on the opened file (no check-then-open). */
+enum existing {
+	EXISTING_NONE,		/* nothing there */
+	EXISTING_FILE,		/* a regular file; *text holds it */
+	EXISTING_SYMLINK,	/* refused: fintune never writes through a link */
+	EXISTING_OTHER,		/* a directory, a device: refused */
+	EXISTING_FOREIGN_OWNER,	/* owned by neither root nor the caller: refused */
+};
+
+int atomic_read_existing(const char *dir, const char *name, size_t max, enum existing *what, char **text,
+			 size_t *len);
+
+/* mkdir -p, each component 0755; 0 or -errno. */
+int make_dirs(const char *path);
+
+#endif

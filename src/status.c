@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fintune status: what fintune applied, whether the drop-in and the live
+ * values still match it (drift), and the pressure on the close path now. */
+#include "atomic.h"
+#include "common.h"
+#include "dropin.h"
+#include "kernel.h"
+#include "output.h"
+#include "state.h"
+#include "sysctld.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The TcpExt counters that tell the close path is overflowing. */
+static const char *const counters[] = {
+	"TCPTimeWaitOverflow", "TCPAbortOnMemory", "TCPAbortOnTimeout", "TCPAbortOnClose",
+	"TCPAbortOnData", "TCPAbortOnLinger", "TWRecycled", "TW",
+};
+
+static void read_pressure(const char *root, json_t *out)
+{
+	char path[PATH_MAX], line[4096], names[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/net/sockstat", root);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long inuse, orphan, tw, alloc, mem;
+
+			if (sscanf(line, "TCP: inuse %lu orphan %lu tw %lu alloc %lu mem %lu", &inuse, &orphan, &tw,
+				   &alloc, &mem) == 5) {
+				json_object_set_new(out, "tcp_inuse", json_integer((json_int_t)inuse));
+				json_object_set_new(out, "orphans", json_integer((json_int_t)orphan));
+				json_object_set_new(out, "time_wait", json_integer((json_int_t)tw));
+			}
+		}
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/proc/net/netstat", root);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	names[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "TcpExt:", 7) != 0)
+			continue;
+		if (!names[0]) {
+			snprintf(names, sizeof(names), "%s", line);
+			continue;
+		}
+		/* the second TcpExt: line holds the values, in the same order */
+		{
+			char *sn, *sv, *n = strtok_r(names + 7, " \n", &sn), *v = strtok_r(line + 7, " \n", &sv);
+
+			for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+				for (size_t i = 0; i < ARRAY_SIZE(counters); i++)
+					if (strcmp(n, counters[i]) == 0)
+						json_object_set_new(out, n, json_integer(strtoll(v, NULL, 10)));
+		}
+		break;
+	}
+	fclose(f);
+}
+
+int status_main(int argc, char **argv)
+{
+	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
+	struct common c;
+	struct state st;
+	struct kernel k;
+	struct diags d;
+	struct sysctl_config written = { 0 };
+	char dir[PATH_MAX], *text = NULL;
+	enum existing what;
+	size_t len;
+	int opt, e, drift = 0;
+	json_t *out, *keys, *pressure;
+	const char *file_state;
+
+	common_init(&c, "status", 1u << FORMAT_JSON);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		e = common_option(&c, opt, argv);
+		if (e == 2)
+			return EXIT_OK;
+		if (e != 0)
+			return EXIT_ERROR;
+	}
+	if (optind != argc)
+		return usage_error("status", "takes no arguments");
+	out = json_object();
+	pressure = json_object();
+	read_pressure(c.root, pressure);
+	e = state_load(c.root, &st);
+	if (e == -ENOENT) {
+		json_object_set_new(out, "applied", json_false());
+		json_object_set_new(out, "pressure", pressure);
+		if (c.format == FORMAT_JSON)
+			print_json(out);
+		else {
+			printf("fintune has applied nothing here (no %s).\n", STATE_PATH);
+			json_decref(out);
+		}
+		return EXIT_OK;
+	}
+	if (e < 0) {
+		fprintf(stderr, "fintune status: cannot read %s%s: %s\n", c.root, STATE_PATH,
+			e == -EINVAL ? "not a state fintune wrote" : strerror(-e));
+		json_decref(out);
+		json_decref(pressure);
+		return EXIT_ERROR;
+	}
+	diags_init(&d);
+	kernel_read(c.root, &k, &d);
+	diags_free(&d);
+	snprintf(dir, sizeof(dir), "%s%s", c.root, DROPIN_DIR);
+	atomic_read_existing(dir, st.drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
+	if (what == EXISTING_NONE)
+		file_state = st.written_text ? "missing" : "absent, as applied";
+	else if (what == EXISTING_FILE && st.written_text && strcmp(text, st.written_text) == 0)
+		file_state = "as applied";
+	else
+		file_state = "changed since";
+	if (strcmp(file_state, "as applied") != 0 && strcmp(file_state, "absent, as applied") != 0)
+		drift++;
+	json_object_set_new(out, "applied", json_true());
+	json_object_set_new(out, "profile", json_string(st.profile));
+	json_object_set_new(out, "applied_at", json_string(st.applied_at));
+	json_object_set_new(out, "complete", json_boolean(st.status == STATE_APPLIED));
+	json_object_set_new(out, "drop_in", json_string(st.drop_in_path));
+	json_object_set_new(out, "drop_in_state", json_string(file_state));
+	if (c.format != FORMAT_JSON) {
+		printf("Profile   %s, applied %s%s\n", st.profile, st.applied_at,
+		       st.status == STATE_APPLIED ? "" : " (interrupted: run apply or rollback again)");
+		printf("Drop-in   %s: %s\n", st.drop_in_path, file_state);
+	}
+	/* every key the applied drop-in sets: is its live value still that? */
+	keys = json_array();
+	if (st.written_text)
+		sysctld_add_text(&written, st.drop_in_path, st.written_text, strlen(st.written_text), NULL);
+	for (size_t i = 0; i < written.n_entries; i++) {
+		const struct sysctl_entry *w = &written.entries[i];
+		int id = key_lookup(w->key);
+		json_t *o;
+		bool ok;
+
+		if (id < 0 || id >= K_PLANNED || !w->value)
+			continue;
+		ok = k.running[id].present && strcmp(k.running[id].value, w->value) == 0;
+		if (!k.live)
+			ok = true;	/* an offline image has no live values to drift */
+		drift += !ok;
+		o = json_object();
+		json_object_set_new(o, "key", json_string(key_fact(id)->name));
+		json_object_set_new(o, "applied", json_string(w->value));
+		json_object_set_new(o, "running", k.running[id].present ? json_string(k.running[id].value) : json_null());
+		json_object_set_new(o, "drift", json_boolean(!ok));
+		json_array_append_new(keys, o);
+		if (c.format != FORMAT_JSON) {
+			if (ok)
+				printf("  %-30s %-13s live as applied\n", key_fact(id)->name, w->value);
+			else
+				printf("  %-30s %-13s DRIFT: live value is %s\n", key_fact(id)->name, w->value,
+				       k.running[id].present ? k.running[id].value : "absent");
+		}
+	}
+	sysctld_free(&written);
+	json_object_set_new(out, "keys", keys);
+	json_object_set_new(out, "drift", json_boolean(drift > 0));
+	json_object_set_new(out, "pressure", pressure);
+	if (c.format == FORMAT_JSON) {
+		print_json(out);
+	} else {
+		json_t *v;
+		const char *name;
+
+		printf("Pressure ");
+		json_object_foreach(pressure, name, v)
+			printf(" %s %lld", name, (long long)json_integer_value(v));
+		printf("%s\n", json_object_size(pressure) ? "" : " (no /proc/net here)");
+		printf("%s\n", drift ? "Drift: the system no longer matches what fintune applied (exit status 2)." :
+				       "In sync with what fintune applied.");
+		json_decref(out);
+	}
+	free(text);
+	state_free(&st);
+	return drift ? EXIT_PENDING : EXIT_OK;
+}

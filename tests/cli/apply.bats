@@ -1,0 +1,218 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fintune apply, rollback and status against --root trees with a fake
+# /proc/sys: never the host's own files or values.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	setup_tmp
+	fake_proc "$TMP" 6.18.0
+	# a root has /run, where the lock lives (made once, as by an earlier run)
+	mkdir -p "$TMP/etc/sysctl.d" "$TMP/run"
+	: >"$TMP/run/fintune.lock"
+	R=$TMP/proc/sys/net/ipv4
+}
+teardown() { teardown_tmp; }
+
+live() { cat "$R/$1"; }
+
+@test "apply writes the drop-in, sets the changed live values, and says so" {
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    131072 -> 540160"* ]]
+	[[ "$output" == *"Applied reverse-proxy: wrote /etc/sysctl.d/60-fintune.conf, 3 live values set."* ]]
+	[ "$(live tcp_max_tw_buckets)" = 540160 ]
+	[ "$(live tcp_orphan_retries)" = 4 ]
+	[ "$(live tcp_tw_reuse)" = 1 ]
+	# the drop-in is exactly what diff showed, mode 0644, and fintune's
+	[ "$(stat -c %a "$TMP/etc/sysctl.d/60-fintune.conf")" = 644 ]
+	[ "$(head -1 "$TMP/etc/sysctl.d/60-fintune.conf")" = "# Written by fintune. Do not edit: fintune replaces this file." ]
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	# no temporary file is left
+	[ "$(ls -A "$TMP/etc/sysctl.d")" = 60-fintune.conf ]
+}
+
+@test "in sync: no write at all, exit 0" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	before=$(snapshot "$TMP")
+	sleep 1.1
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[ "$output" = "In sync: /etc/sysctl.d/60-fintune.conf and the live values are as reverse-proxy wants them." ]
+	[ -z "$stderr" ]
+	[ "$(snapshot "$TMP")" = "$before" ]
+}
+
+@test "--check says what would change, exits 2, writes nothing, needs no root" {
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "would write /etc/sysctl.d/60-fintune.conf" ]
+	[[ "$output" == *"would set net.ipv4.tcp_max_tw_buckets: 131072 -> 540160"* ]]
+	[ "$(snapshot "$TMP")" = "$before" ]
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[ "$output" = "In sync: nothing would change." ]
+	if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+		chmod -R a+rX "$TMP"
+		run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$FINTUNE" apply --check --root "$TMP" reverse-proxy
+		[ "$status" -eq 0 ]
+	fi
+}
+
+@test "--no-live writes the drop-in only" {
+	run --separate-stderr ft apply --no-live --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[ -f "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ "$(live tcp_max_tw_buckets)" = 131072 ]
+	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    (unset) -> 540160 (in the drop-in; --no-live)"* ]]
+}
+
+@test "--format json reports what changed" {
+	run --separate-stderr ft apply --root "$TMP" --format json reverse-proxy
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '"\(.profile) \(.changed) \(.drop_in_written) \(.drop_in)"' <<<"$output")" = \
+		"reverse-proxy true true /etc/sysctl.d/60-fintune.conf" ]
+	[ "$(jq -c '.keys[] | select(.key == "net.ipv4.tcp_tw_reuse") | [.old, .new, .live]' <<<"$output")" = '["2","1",true]' ]
+	run --separate-stderr ft apply --root "$TMP" --format json reverse-proxy
+	[ "$(jq -r .changed <<<"$output")" = false ]
+}
+
+@test "rollback restores the drop-in's absence and the replaced live values" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	run --separate-stderr ft rollback --root "$TMP"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"removed /etc/sysctl.d/60-fintune.conf (there was none before)"* ]]
+	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    540160 -> 131072"* ]]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ "$(live tcp_max_tw_buckets)" = 131072 ]
+	[ "$(live tcp_orphan_retries)" = 0 ]
+	[ "$(live tcp_tw_reuse)" = 2 ]
+	[ ! -e "$TMP/var/lib/fintune/state.json" ]
+	run --separate-stderr ft rollback --root "$TMP"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Nothing to roll back: fintune has no applied state in /var/lib/fintune/state.json." ]
+}
+
+@test "rollback restores the drop-in fintune replaced" {
+	ft apply --root "$TMP" outbound-client >/dev/null 2>&1
+	cp "$TMP/etc/sysctl.d/60-fintune.conf" "$TMP/first"
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	! cmp -s "$TMP/first" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft rollback --root "$TMP"
+	[ "$status" -eq 0 ]
+	cmp "$TMP/first" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft status --root "$TMP"
+	# the state of the first apply is gone with the second; the file is back
+	[ "$status" -eq 0 ]
+}
+
+@test "status: the profile, drift of the file and of live values, pressure" {
+	mkdir -p "$TMP/proc/net"
+	printf 'sockets: used 5\nTCP: inuse 3 orphan 1 tw 7 alloc 4 mem 1\n' >"$TMP/proc/net/sockstat"
+	printf 'TcpExt: TW TWRecycled TCPTimeWaitOverflow TCPAbortOnMemory\nTcpExt: 7 2 0 1\n' >"$TMP/proc/net/netstat"
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 0 ]
+	[ "$output" = "fintune has applied nothing here (no /var/lib/fintune/state.json)." ]
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Profile   reverse-proxy, applied 20"*"Z" ]]
+	[ "${lines[1]}" = "Drop-in   /etc/sysctl.d/60-fintune.conf: as applied" ]
+	[[ "$output" == *"Pressure  tcp_inuse 3 orphans 1 time_wait 7 TW 7 TWRecycled 2 TCPTimeWaitOverflow 0 TCPAbortOnMemory 1"* ]]
+	echo 3 >"$R/tcp_orphan_retries"
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"net.ipv4.tcp_orphan_retries    4             DRIFT: live value is 3"* ]]
+	echo '# edited' >>"$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft status --root "$TMP" --format json
+	[ "$status" -eq 2 ]
+	[ "$(jq -r '"\(.drift) \(.drop_in_state)"' <<<"$output")" = "true changed since" ]
+	# apply repairs it
+	run ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	run ft status --root "$TMP"
+	[ "$status" -eq 0 ]
+}
+
+@test "a file fintune did not write, or a symlink, is never replaced" {
+	printf 'net.ipv4.tcp_fin_timeout = 25\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf exists and was not written by fintune: refusing to replace it"* ]]
+	[ "$(snapshot "$TMP")" = "$before" ]
+	rm "$TMP/etc/sysctl.d/60-fintune.conf"
+	ln -s /tmp/elsewhere "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf is a symlink: fintune never writes through one"* ]]
+	[ ! -e /tmp/elsewhere ]
+}
+
+@test "a host-global key in a child namespace is skipped with a notice" {
+	rm -rf "$TMP/proc"
+	fake_proc "$TMP" 6.18.0 child
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"net.ipv4.tcp_max_orphans is host-global: skipped in this network namespace"* ]]
+	! grep -q tcp_max_orphans "$TMP/etc/sysctl.d/60-fintune.conf"
+}
+
+@test "a reviewed plan is applied exactly, or refused when the system drifted" {
+	ft plan --root "$TMP" reverse-proxy --output "$TMP/reviewed.json" >/dev/null 2>&1
+	# drift of a live value and of the drop-in: refused, each named
+	echo 5 >"$R/tcp_orphan_retries"
+	printf '# Written by fintune. old\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/reviewed.json"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"drifted: /etc/sysctl.d/60-fintune.conf changed since the plan was made"* ]]
+	[[ "$stderr" == *"drifted: net.ipv4.tcp_orphan_retries is 5 now, the plan saw 0"* ]]
+	[ "$(snapshot "$TMP")" = "$before" ]
+	# as it was: applied exactly
+	echo 0 >"$R/tcp_orphan_retries"
+	rm "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/reviewed.json"
+	[ "$status" -eq 0 ]
+	[ "$(jq -j .drop_in.new "$TMP/reviewed.json")" = "$(cat "$TMP/etc/sysctl.d/60-fintune.conf")" ]
+	[ "$(live tcp_max_tw_buckets)" = 540160 ]
+}
+
+@test "a plan file edited to set other keys is refused" {
+	ft plan --root "$TMP" reverse-proxy --output "$TMP/reviewed.json" >/dev/null 2>&1
+	jq '.drop_in.new += "kernel.core_pattern = |/tmp/pwn\n"' "$TMP/reviewed.json" >"$TMP/evil.json"
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"the plan's drop-in sets something other than the plan's values; refusing it"* ]]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	jq '.drop_in.path = "/etc/cron.d/pwn"' "$TMP/reviewed.json" >"$TMP/evil.json"
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"the plan's drop-in is not in /etc/sysctl.d"* ]]
+}
+
+@test "not root: apply and rollback say so before touching anything" {
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to drop to another user"
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$FINTUNE" apply reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "fintune apply: must be run as root"* ]]
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$FINTUNE" rollback
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "fintune rollback: must be run as root"* ]]
+}
+
+@test "usage errors" {
+	run --separate-stderr ft apply --root "$TMP"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "fintune apply: expected a profile, or --plan FILE (see 'fintune help apply')" ]
+	run --separate-stderr ft apply --root "$TMP" --plan x.json reverse-proxy
+	[ "$status" -eq 1 ]
+	run --separate-stderr ft rollback extra
+	[ "$status" -eq 1 ]
+}
