@@ -123,36 +123,35 @@ static bool dropin_matches(const struct target *t)
 	return ok;
 }
 
-/* Loads a plan saved by `plan --output`; lists what drifted since. */
-static int target_from_file(struct target *t, const char *path, const char *root, const struct kernel *k,
+/* The drop-in a saved plan names: /etc/sysctl.d/NAME, nothing else. */
+static const char *plan_drop_in_name(json_t *o)
+{
+	const char *p = json_string_value(json_object_get(json_object_get(o, "drop_in"), "path"));
+	size_t n = strlen(DROPIN_DIR);
+
+	if (!p || strncmp(p, DROPIN_DIR "/", n + 1) != 0 || !dropin_name_valid(p + n + 1))
+		return NULL;
+	return p + n + 1;
+}
+
+/* A plan saved by `plan --output`, parsed once by the caller; lists what
+ * drifted since it was made. */
+static int target_from_json(struct target *t, json_t *o, const char *path, const struct kernel *k,
 			    const char *old_text)
 {
-	json_error_t err;
-	json_t *o = json_load_file(path, 0, &err), *settings, *s, *d;
+	json_t *settings, *s, *d = json_object_get(o, "drop_in");
 	size_t i;
 	int drift = 0;
-	const char *name;
+	const char *name = plan_drop_in_name(o);
 
 	memset(t, 0, sizeof(*t));
-	if (!o || json_integer_value(json_object_get(o, "fintune_plan")) != 1) {
-		if (o)
-			fprintf(stderr, "fintune apply: %s: not a plan saved by `fintune plan --output`\n", path);
-		else
-			fprintf(stderr, "fintune apply: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
-		json_decref(o);
+	if (!name || !json_is_string(json_object_get(d, "new"))) {
+		fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", path, DROPIN_DIR);
 		return -1;
 	}
 	snprintf(t->profile, sizeof(t->profile), "%s", json_string_value(json_object_get(o, "profile")) ?: "?");
-	d = json_object_get(o, "drop_in");
-	snprintf(t->drop_in_path, sizeof(t->drop_in_path), "%s", json_string_value(json_object_get(d, "path")) ?: "");
-	name = strrchr(t->drop_in_path, '/');
-	if (!name || strncmp(t->drop_in_path, DROPIN_DIR "/", strlen(DROPIN_DIR) + 1) != 0 ||
-	    !dropin_name_valid(name + 1) || !json_is_string(json_object_get(d, "new"))) {
-		fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", path, DROPIN_DIR);
-		json_decref(o);
-		return -1;
-	}
-	snprintf(t->drop_in_name, sizeof(t->drop_in_name), "%s", name + 1);
+	snprintf(t->drop_in_name, sizeof(t->drop_in_name), "%s", name);
+	snprintf(t->drop_in_path, sizeof(t->drop_in_path), "%s/%s", DROPIN_DIR, name);
 	t->new_text = strdup(json_string_value(json_object_get(d, "new")));
 	/* the kernel it was made for */
 	if (strcmp(json_string_value(json_object_get(o, "kernel")) ?: "", k->release) != 0) {
@@ -199,8 +198,6 @@ static int target_from_file(struct target *t, const char *path, const char *root
 			drift++;
 		}
 	}
-	json_decref(o);
-	(void)root;
 	if (!drift && !dropin_matches(t)) {
 		fprintf(stderr, "fintune apply: %s: the plan's drop-in sets something other than the plan's values; refusing it\n",
 			path);
@@ -253,29 +250,12 @@ static const char *drop_in_dir(const char *root, char *buf, size_t size)
 	return buf;
 }
 
-/* The value of each key in a drop-in text, for the journal's OLD. */
-static void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX])
-{
-	struct sysctl_config c = { 0 };
-
-	for (int id = 0; id < K_PLANNED; id++)
-		values[id][0] = '\0';
-	if (!text || sysctld_add_text(&c, path, text, strlen(text), NULL) < 0)
-		return;
-	for (size_t i = 0; i < c.n_entries; i++) {
-		int id = key_lookup(c.entries[i].key);
-
-		if (id >= 0 && id < K_PLANNED && c.entries[i].value)
-			snprintf(values[id], KERNEL_VALUE_MAX, "%s", c.entries[i].value);
-	}
-	sysctld_free(&c);
-}
-
-/* Puts back what this run changed, and the state as it was. Best effort:
- * every restore is tried; what failed is said. */
-static void restore(struct run *r, const struct state *prior, bool had_prior)
+/* Puts back what this run changed. Best effort: every restore is tried;
+ * returns how many failed (then the caller keeps the record for rollback). */
+static int restore(struct run *r)
 {
 	char dir[PATH_MAX];
+	int failed = 0;
 
 	for (size_t i = r->n_done; i-- > 0;) {
 		int id = key_lookup(r->done[i].key), e;
@@ -283,23 +263,24 @@ static void restore(struct run *r, const struct state *prior, bool had_prior)
 		if (!r->done[i].had_previous)
 			continue;
 		e = kernel_write_value(r->root, id, r->done[i].previous);
-		if (e < 0)
+		if (e < 0) {
 			fprintf(stderr, "fintune apply: could not restore %s to %s: %s\n", r->done[i].key,
-				r->done[i].previous, strerror(-e));
+				r->done[i].previous, e == -EIO ? "it reads back as something else" : strerror(-e));
+			failed++;
+		}
 	}
 	if (r->file_written) {
 		int e;
 
 		drop_in_dir(r->root, dir, sizeof(dir));
-		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, strlen(r->old_text), 0644) :
+		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, strlen(r->old_text), 0644, NULL) :
 				  atomic_remove(dir, r->t.drop_in_name);
-		if (e < 0)
+		if (e < 0) {
 			fprintf(stderr, "fintune apply: could not restore %s: %s\n", r->t.drop_in_path, strerror(-e));
+			failed++;
+		}
 	}
-	if (had_prior)
-		state_save(r->root, prior);
-	else
-		state_remove(r->root);
+	return failed;
 }
 
 static int do_reload(void)
@@ -314,21 +295,57 @@ static int do_reload(void)
 				       "org.freedesktop.systemd1.Manager", "RestartUnit", &error, NULL, "ss",
 				       "systemd-sysctl.service", "replace");
 	if (r < 0)
-		fprintf(stderr, "fintune apply: could not restart systemd-sysctl.service: %s\n",
+		fprintf(stderr, "fintune apply: applied, but could not restart systemd-sysctl.service: %s\n",
 			error.message ? error.message : strerror(-r));
 	sd_bus_error_free(&error);
 	sd_bus_unref(bus);
 	return r;
 }
 
+/* --check: what would change, as text or JSON; exit 2 when anything would. */
+static int report_check(struct run *r, bool file_change, const enum key_id *live, size_t n_live)
+{
+	if (r->c->format == FORMAT_JSON) {
+		json_t *o = json_object(), *keys = json_array();
+
+		json_object_set_new(o, "profile", json_string(r->t.profile));
+		json_object_set_new(o, "pending", json_boolean(file_change || n_live));
+		json_object_set_new(o, "drop_in", json_string(r->t.drop_in_path));
+		json_object_set_new(o, "drop_in_would_change", json_boolean(file_change));
+		for (size_t i = 0; i < n_live; i++) {
+			json_t *k = json_object();
+
+			json_object_set_new(k, "key", json_string(key_fact(live[i])->name));
+			json_object_set_new(k, "running", r->k.running[live[i]].present ?
+								json_string(r->k.running[live[i]].value) : json_null());
+			json_object_set_new(k, "proposed", json_string(r->t.proposed[live[i]]));
+			json_array_append_new(keys, k);
+		}
+		json_object_set_new(o, "live", keys);
+		print_json(o);
+	} else {
+		if (file_change)
+			printf("would write %s\n", r->t.drop_in_path);
+		for (size_t i = 0; i < n_live; i++)
+			printf("would set %s: %s -> %s\n", key_fact(live[i])->name,
+			       r->k.running[live[i]].present ? r->k.running[live[i]].value : "(absent)",
+			       r->t.proposed[live[i]]);
+		if (!file_change && !n_live && !r->c->quiet)
+			printf("In sync: nothing would change.\n");
+	}
+	return file_change || n_live ? EXIT_PENDING : EXIT_OK;
+}
+
 static int apply_run(struct run *r)
 {
-	struct state prior = { 0 }, st = { 0 };
-	bool had_prior, file_change, interrupted;
+	struct state stack = { 0 };
+	struct state_record st = { 0 }, *top = NULL;
+	bool file_change, interrupted;
 	char dir[PATH_MAX], old_file[K_PLANNED][KERNEL_VALUE_MAX];
 	size_t n_live = 0;
 	enum key_id live[K_PLANNED];
 	struct audit audit = { "apply", r->t.profile, false, 0 };
+	unsigned records = 0;
 	int e, status = EXIT_ERROR;
 
 	switch (r->existing) {
@@ -355,41 +372,43 @@ static int apply_run(struct run *r)
 	for (int id = 0; id < K_PLANNED && !r->no_live && r->k.live; id++)
 		if (r->t.planned[id] && (!r->k.running[id].present || strcmp(r->k.running[id].value, r->t.proposed[id]) != 0))
 			live[n_live++] = (enum key_id)id;
-	if (r->k.child_netns)
+	if (r->k.child_netns && !r->c->quiet)
 		fprintf(stderr, "fintune apply: net.ipv4.tcp_max_orphans is host-global: skipped in this network namespace\n");
-	if (r->check) {
-		if (file_change)
-			printf("would write %s\n", r->t.drop_in_path);
-		for (size_t i = 0; i < n_live; i++)
-			printf("would set %s: %s -> %s\n", key_fact(live[i])->name,
-			       r->k.running[live[i]].present ? r->k.running[live[i]].value : "(absent)",
-			       r->t.proposed[live[i]]);
-		if (!file_change && !n_live && !r->c->quiet)
-			printf("In sync: nothing would change.\n");
-		return file_change || n_live ? EXIT_PENDING : EXIT_OK;
+	if (r->check)
+		return report_check(r, file_change, live, n_live);
+	e = state_load(r->root, &stack);
+	if (e < 0 && e != -ENOENT) {
+		fprintf(stderr, "fintune apply: cannot use %s%s: %s; nothing was changed (move it away to start afresh)\n",
+			r->root, STATE_PATH, e == -EINVAL ? "not a state fintune wrote" : strerror(-e));
+		return EXIT_ERROR;
 	}
-	had_prior = state_load(r->root, &prior) == 0;
-	interrupted = had_prior && prior.status == STATE_APPLYING;
+	top = stack.n ? &stack.rec[stack.n - 1] : NULL;
+	interrupted = top && top->status == STATE_APPLYING;
+	if (interrupted && strcmp(top->drop_in_path, r->t.drop_in_path) != 0) {
+		fprintf(stderr, "fintune apply: an interrupted apply of %s is pending; run `fintune rollback` or apply with --drop-in %s first (nothing was changed)\n",
+			top->drop_in_path, top->drop_in_path + strlen(DROPIN_DIR) + 1);
+		goto out;
+	}
 	if (!file_change && !n_live) {
 		/* in sync: no write at all, unless an interrupted run left its
 		 * record half done */
 		if (interrupted) {
-			prior.status = STATE_APPLIED;
-			now_utc(prior.applied_at, sizeof(prior.applied_at));
-			state_save(r->root, &prior);
+			top->status = STATE_APPLIED;
+			now_utc(top->applied_at, sizeof(top->applied_at));
+			state_save(r->root, &stack);
 		}
 		if (!r->c->quiet && r->c->format != FORMAT_JSON)
 			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path, r->t.profile);
 		json_object_set_new(r->report, "changed", json_false());
-		state_free(&prior);
-		return EXIT_OK;
+		status = EXIT_OK;
+		goto out;
 	}
 	if (r->reload && sd_booted() <= 0) {
 		fprintf(stderr, "fintune apply: --reload: systemd is not PID 1 here, there is no systemd-sysctl.service to restart (nothing was changed)\n");
-		state_free(&prior);
-		return EXIT_ERROR;
+		goto out;
 	}
-	/* 3. the intent, before anything changes */
+	/* 3. the intent, before anything changes: a new record, or the
+	 * interrupted one completed (its record of what was there stays) */
 	snprintf(st.profile, sizeof(st.profile), "%s", r->t.profile);
 	snprintf(st.drop_in_path, sizeof(st.drop_in_path), "%s", r->t.drop_in_path);
 	st.status = STATE_APPLYING;
@@ -397,39 +416,47 @@ static int apply_run(struct run *r)
 	st.drop_in_written = file_change;
 	st.previous_text = r->old_text ? strdup(r->old_text) : NULL;
 	st.written_text = strdup(r->t.new_text);
-	if (interrupted) {
-		/* a killed run changed things already: its record of what was
-		 * there before stays the truth */
-		free(st.previous_text);
-		st.previous_text = prior.previous_text ? strdup(prior.previous_text) : NULL;
-		st.drop_in_written = prior.drop_in_written || file_change;
-	}
 	for (size_t i = 0; i < n_live; i++) {
 		struct live_change *c = &st.live[st.n_live++];
-		const struct live_change *old = NULL;
 
-		snprintf(c->key, sizeof(c->key), "%s", key_fact(live[i])->name);
+		set_str(c->key, sizeof(c->key), key_fact(live[i])->name);
 		c->had_previous = r->k.running[live[i]].present;
-		snprintf(c->previous, sizeof(c->previous), "%s", r->k.running[live[i]].value);
-		snprintf(c->written, sizeof(c->written), "%s", r->t.proposed[live[i]]);
-		for (size_t k = 0; interrupted && k < prior.n_live; k++)
-			if (strcmp(prior.live[k].key, c->key) == 0)
-				old = &prior.live[k];
-		if (old) {
-			c->had_previous = old->had_previous;
-			snprintf(c->previous, sizeof(c->previous), "%s", old->previous);
+		set_str(c->previous, sizeof(c->previous), r->k.running[live[i]].value);
+		set_str(c->written, sizeof(c->written), r->t.proposed[live[i]]);
+	}
+	if (interrupted) {
+		if (top->drop_in_written) {
+			free(st.previous_text);
+			st.previous_text = top->previous_text;
+			top->previous_text = NULL;
+			st.drop_in_written = true;
 		}
-	}
-	/* keys an interrupted run already set keep their original value too */
-	for (size_t k = 0; interrupted && k < prior.n_live && st.n_live < K_PLANNED; k++) {
-		bool listed = false;
+		for (size_t k = 0; k < top->n_live; k++) {
+			bool listed = false;
 
-		for (size_t i = 0; i < st.n_live && !listed; i++)
-			listed = strcmp(st.live[i].key, prior.live[k].key) == 0;
-		if (!listed)
-			st.live[st.n_live++] = prior.live[k];
+			for (size_t i = 0; i < st.n_live; i++) {
+				if (strcmp(st.live[i].key, top->live[k].key) == 0) {
+					st.live[i].had_previous = top->live[k].had_previous;
+					memcpy(st.live[i].previous, top->live[k].previous, sizeof(st.live[i].previous));
+					listed = true;
+				}
+			}
+			if (!listed && st.n_live < K_PLANNED)
+				st.live[st.n_live++] = top->live[k];
+		}
+		state_record_free(top);
+		stack.n--;
 	}
-	e = state_save(r->root, &st);
+	{
+		struct state_record copy = st;
+
+		copy.previous_text = st.previous_text ? strdup(st.previous_text) : NULL;
+		copy.written_text = strdup(st.written_text);
+		e = state_push(&stack, &copy);
+		state_record_free(&copy);
+		if (e == 0)
+			e = state_save(r->root, &stack);
+	}
 	if (e < 0) {
 		fprintf(stderr, "fintune apply: cannot record the state in %s%s: %s (nothing was changed)\n", r->root,
 			STATE_PATH, strerror(-e));
@@ -438,18 +465,19 @@ static int apply_run(struct run *r)
 	dropin_values(r->old_text, r->t.drop_in_path, old_file);
 	/* 4. the drop-in */
 	if (file_change) {
+		bool replaced = false;
+
 		drop_in_dir(r->root, dir, sizeof(dir));
 		e = make_dirs(dir);
 		atomic_cleanup(dir, r->t.drop_in_name);
 		if (e == 0)
-			e = atomic_write(dir, r->t.drop_in_name, r->t.new_text, strlen(r->t.new_text), 0644);
+			e = atomic_write(dir, r->t.drop_in_name, r->t.new_text, strlen(r->t.new_text), 0644, &replaced);
+		r->file_written = replaced;
 		if (e < 0) {
-			fprintf(stderr, "fintune apply: cannot write %s: %s (nothing was changed)\n", r->t.drop_in_path,
-				strerror(-e));
-			restore(r, &prior, had_prior);
-			goto out;
+			fprintf(stderr, "fintune apply: cannot write %s: %s; restoring what was changed\n",
+				r->t.drop_in_path, strerror(-e));
+			goto fail;
 		}
-		r->file_written = true;
 	}
 	/* 5. the live values, each read back */
 	for (size_t i = 0; i < n_live; i++) {
@@ -465,13 +493,12 @@ static int apply_run(struct run *r)
 			fprintf(stderr, "fintune apply: %s: cannot set %s: %s; restoring what was changed\n",
 				key_fact(live[i])->name, r->t.proposed[live[i]],
 				e == -EIO ? "it reads back as something else" : strerror(-e));
-			restore(r, &prior, had_prior);
-			goto out;
+			goto fail;
 		}
 	}
 	/* 7. done */
-	st.status = STATE_APPLIED;
-	e = state_save(r->root, &st);
+	stack.rec[stack.n - 1].status = STATE_APPLIED;
+	e = state_save(r->root, &stack);
 	if (e < 0)
 		fprintf(stderr, "fintune apply: warning: applied, but cannot complete the state in %s%s: %s\n", r->root,
 			STATE_PATH, strerror(-e));
@@ -490,6 +517,7 @@ static int apply_run(struct run *r)
 			continue;
 		audit_key(&audit, key_fact(id)->name, before, r->t.proposed[id],
 			  set_live && file_change ? "live+file" : set_live ? "live" : "file");
+		records++;
 		{
 			json_t *o = json_object();
 
@@ -511,7 +539,7 @@ static int apply_run(struct run *r)
 
 		snprintf(msg, sizeof(msg), "%s%s, %zu live value%s set", file_change ? "wrote " : "",
 			 file_change ? r->t.drop_in_path : "drop-in unchanged", n_live, n_live == 1 ? "" : "s");
-		audit_summary(&audit, r->t.drop_in_path, (unsigned)n_live, msg);
+		audit_summary(&audit, r->t.drop_in_path, records, msg);
 		if (r->c->format != FORMAT_JSON && !r->c->quiet)
 			printf("Applied %s: %s.\n", r->t.profile, msg);
 	}
@@ -519,11 +547,29 @@ static int apply_run(struct run *r)
 	json_object_set_new(r->report, "drop_in_written", json_boolean(file_change));
 	json_object_set_new(r->report, "journal", json_boolean(!audit.no_journal));
 	status = EXIT_OK;
-	if (r->reload && do_reload() < 0)
+	if (r->reload && do_reload() < 0) {
+		json_object_set_new(r->report, "reloaded", json_false());
 		status = EXIT_ERROR;
+	}
+	goto out;
+fail:
+	/* 6. put back what this run changed; if that fails too, the record of
+	 * what was there stays for `fintune rollback` */
+	if (restore(r) == 0) {
+		/* a record this run took over from an interrupted one stays:
+		 * it still knows what was there before that run */
+		if (!interrupted) {
+			state_record_free(&stack.rec[stack.n - 1]);
+			stack.n--;
+			state_save(r->root, &stack);
+		}
+		fprintf(stderr, "fintune apply: nothing this run changed was left changed\n");
+	} else {
+		fprintf(stderr, "fintune apply: some changes could not be undone: run `fintune rollback`\n");
+	}
 out:
-	state_free(&st);
-	state_free(&prior);
+	state_record_free(&st);
+	state_free(&stack);
 	return status;
 }
 
@@ -546,6 +592,7 @@ int apply_main(int argc, char **argv)
 	int opt, lock = -1, status = EXIT_ERROR, e;
 	char dir[PATH_MAX];
 	size_t len;
+	json_t *saved = NULL;
 
 	common_init(&c, "apply", 1u << FORMAT_JSON);
 	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -577,37 +624,44 @@ int apply_main(int argc, char **argv)
 		if (lock < 0)
 			return EXIT_ERROR;
 	}
+	drop_in_dir(c.root, dir, sizeof(dir));
 	if (plan_file) {
+		/* parsed once: the drop-in it names is the one checked and written */
+		json_error_t err;
 		struct diags d;
+		const char *name;
 
+		saved = json_load_file(plan_file, 0, &err);
+		if (!saved) {
+			fprintf(stderr, "fintune apply: %s:%d:%d: %s\n", plan_file, err.line, err.column, err.text);
+			goto out;
+		}
+		if (json_integer_value(json_object_get(saved, "fintune_plan")) != 1) {
+			fprintf(stderr, "fintune apply: %s: not a plan saved by `fintune plan --output`\n", plan_file);
+			goto out;
+		}
+		name = plan_drop_in_name(saved);
+		if (!name) {
+			fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", plan_file, DROPIN_DIR);
+			goto out;
+		}
 		diags_init(&d);
 		kernel_read(c.root, &r.k, &d);
 		diags_print(&d, stderr);
 		diags_free(&d);
+		e = atomic_read_existing(dir, name, 1u << 20, &r.existing, &r.old_text, &len);
+		if (e < 0) {
+			fprintf(stderr, "fintune apply: cannot read %s/%s: %s\n", DROPIN_DIR, name, strerror(-e));
+			goto out;
+		}
+		if (target_from_json(&r.t, saved, plan_file, &r.k, r.old_text) < 0)
+			goto out;
 	} else {
 		if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0)
 			goto out;
 		have_plan = true;
 		r.k = pl.kernel;
 		target_from_plan(&r.t, &pl);
-	}
-	if (plan_file) {
-		/* read the drop-in first: the plan is checked against it */
-		char name_dir[PATH_MAX];
-		json_error_t err;
-		json_t *o = json_load_file(plan_file, 0, &err);
-		const char *p = o ? json_string_value(json_object_get(json_object_get(o, "drop_in"), "path")) : NULL;
-		const char *slash = p ? strrchr(p, '/') : NULL;
-
-		if (slash && dropin_name_valid(slash + 1)) {
-			drop_in_dir(c.root, name_dir, sizeof(name_dir));
-			atomic_read_existing(name_dir, slash + 1, 1u << 20, &r.existing, &r.old_text, &len);
-		}
-		json_decref(o);
-		if (target_from_file(&r.t, plan_file, c.root, &r.k, r.old_text) < 0)
-			goto out;
-	} else {
-		drop_in_dir(c.root, dir, sizeof(dir));
 		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &len);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: cannot read %s: %s\n", r.t.drop_in_path, strerror(-e));
@@ -619,9 +673,10 @@ int apply_main(int argc, char **argv)
 	json_object_set_new(r.report, "drop_in", json_string(r.t.drop_in_path));
 	json_object_set_new(r.report, "keys", json_array());
 	status = apply_run(&r);
-	if (c.format == FORMAT_JSON && !r.check && status != EXIT_ERROR)
+	if (c.format == FORMAT_JSON && !r.check && json_object_get(r.report, "changed"))
 		print_json(json_incref(r.report));
 out:
+	json_decref(saved);
 	json_decref(r.report);
 	free(r.old_text);
 	free(r.t.new_text);

@@ -42,12 +42,14 @@ static void temp_name(char *buf, size_t size, const char *name)
 	snprintf(buf, size, ".%s" TMP_SUFFIX "%016llx", name, (unsigned long long)r);
 }
 
-int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode)
+int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode, bool *replaced)
 {
 	char tmp[512];
 	int dfd, fd = -1, r = 0;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (replaced)
+		*replaced = false;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (dfd < 0)
 		return -errno;
 	for (int tries = 0; tries < 8; tries++) {
@@ -75,6 +77,8 @@ int atomic_write(const char *dir, const char *name, const char *text, size_t len
 		r = -errno;
 		goto fail;
 	}
+	if (replaced)
+		*replaced = true;
 	/* the rename itself must survive a crash */
 	r = fsync(dfd) < 0 ? -errno : 0;
 	goto out;
@@ -89,7 +93,7 @@ out:
 
 int atomic_remove(const char *dir, const char *name)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), r = 0;
 
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;

@@ -15,8 +15,10 @@
 
 /* Replaces dir/name with text (mode applied exactly, whatever the umask).
  * The temporary name starts with "." and does not end in ".conf", so no
- * sysctl applier ever reads a half-written file. */
-int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode);
+ * sysctl applier ever reads a half-written file. The directory itself may
+ * not be a symlink. *replaced (may be NULL) says whether the rename was
+ * made: an error after it (the directory's fsync) leaves the new file. */
+int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode, bool *replaced);
 
 /* Removes dir/name and fsyncs the directory; 0 when it was not there. */
 int atomic_remove(const char *dir, const char *name);

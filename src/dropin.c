@@ -6,8 +6,10 @@
  */
 #include "dropin.h"
 #include "kernel.h"
+#include "sysctld.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #ifndef FINTUNE_VERSION
@@ -105,4 +107,22 @@ bool dropin_name_valid(const char *name)
 	size_t n = strlen(name);
 
 	return n > 5 && n < 128 && name[0] != '.' && !strchr(name, '/') && strcmp(name + n - 5, ".conf") == 0;
+}
+
+/* The value each close-path key has in a drop-in text ("" where unset). */
+void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX])
+{
+	struct sysctl_config c = { 0 };
+
+	for (int id = 0; id < K_PLANNED; id++)
+		values[id][0] = '\0';
+	if (!text || sysctld_add_text(&c, path, text, strlen(text), NULL) < 0)
+		return;
+	for (size_t i = 0; i < c.n_entries; i++) {
+		int id = key_lookup(c.entries[i].key);
+
+		if (id >= 0 && id < K_PLANNED && c.entries[i].value)
+			snprintf(values[id], KERNEL_VALUE_MAX, "%s", c.entries[i].value);
+	}
+	sysctld_free(&c);
 }

@@ -3,6 +3,7 @@
 #define FINTUNE_DROPIN_H
 
 #include "advise.h"
+#include "kernel.h"
 #include "profile.h"
 
 #include <stdbool.h>
@@ -23,5 +24,8 @@ bool dropin_is_ours(const char *text);
 
 /* A drop-in name: NAME.conf, no slash, no leading dot. */
 bool dropin_name_valid(const char *name);
+
+/* The value each close-path key has in text ("" where it sets none). */
+void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX]);
 
 #endif

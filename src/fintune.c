@@ -88,9 +88,9 @@ static const struct command {
 	  "file fintune did not write), then sets each changed live value under\n"
 	  "/proc/sys and reads it back. Any failure restores every live value and the\n"
 	  "file it had changed, and exits 1 naming the key and the reason. In sync:\n"
-	  "nothing is written at all. What was replaced is kept in\n"
-	  "/var/lib/fintune/state.json for `fintune rollback`; every change is a\n"
-	  "journal record (MESSAGE_ID=" "8b2f5a0d6c3e4f1b9a7d2e5c0f4b8a16" ").\n"
+	  "nothing is written at all. What was replaced is kept, one record per\n"
+	  "apply, in /var/lib/fintune/state.json for `fintune rollback`; every change\n"
+	  "is a journal record (MESSAGE_ID=" "8b2f5a0d6c3e4f1b9a7d2e5c0f4b8a16" ").\n"
 	  "\n"
 	  "  --check              say what would change and exit 2 (0 when in sync);\n"
 	  "                       writes nothing, needs no root\n"
@@ -105,11 +105,13 @@ static const struct command {
 	  "Exit status: 0 applied or in sync, 1 error (nothing left half-changed),\n"
 	  "2 (--check) changes pending.\n" },
 	{ "rollback", rollback_main, "",
-	  "restore what the last apply replaced",
-	  "Restores fintune's drop-in as it was before the last apply (or removes it\n"
-	  "when there was none) and the live values that apply replaced, from\n"
-	  "/var/lib/fintune/state.json; each change is a journal record. Safe to run\n"
-	  "again: a step that failed is retried.\n"
+	  "undo the newest apply; run again for the one before",
+	  "Undoes the newest apply recorded in /var/lib/fintune/state.json: fintune's\n"
+	  "drop-in as it was before it (or removed when there was none) and the live\n"
+	  "values it replaced. Applies stack up (32 are kept), so rolling back until\n"
+	  "there is nothing left returns the system to how it was before fintune.\n"
+	  "Each change is a journal record. Safe to run again: a step that failed\n"
+	  "keeps the record and is retried.\n"
 	  "\n"
 	  "  --format text|json   output format\n"
 	  "  --root DIR           roll back the tree below DIR\n" },

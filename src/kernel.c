@@ -510,10 +510,9 @@ int kernel_write_value(const char *root, enum key_id id, const char *value)
 		r = -errno;
 	if (r < 0)
 		return r;
+	/* what the kernel kept is what counts: it must read back as written */
 	r = kernel_read_value(root, id, back, sizeof(back));
-	if (r < 0)
-		return r;
-	return strcmp(back, value) == 0 ? 0 : -EIO;
+	return r == 0 && strcmp(back, value) == 0 ? 0 : -EIO;
 }
 
 int kernel_read(const char *root, struct kernel *k, struct diags *d)

@@ -543,7 +543,7 @@ static int save_plan(const struct plan *pl, const char *path)
 		text[n] = '\0';
 		if (slash)
 			*slash = '\0';
-		r = atomic_write(slash ? (*dir ? dir : "/") : ".", slash ? slash + 1 : path, text, n, 0644);
+		r = atomic_write(slash ? (*dir ? dir : "/") : ".", slash ? slash + 1 : path, text, n, 0644, NULL);
 	}
 	if (r < 0)
 		fprintf(stderr, "fintune plan: cannot write %s: %s\n", path, strerror(-r));

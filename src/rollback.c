@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* fintune rollback: put back the drop-in (or its absence) and the live values
- * the last apply replaced, from its state under /var/lib/fintune. Safe to
- * run again after a failure or a kill: every step is idempotent. */
+/* fintune rollback: undo the newest apply on the state stack under
+ * /var/lib/fintune, putting back the drop-in (or its absence) and the live
+ * values it replaced. Each run undoes one apply; run again for the one
+ * before. A failed step keeps the record, so running it again when the
+ * cause is fixed finishes the job: every step is idempotent. */
 #include "apply.h"
 #include "atomic.h"
 #include "common.h"
@@ -17,18 +19,132 @@
 #include <string.h>
 #include <unistd.h>
 
+struct undo {
+	const struct common *c;
+	const struct state_record *rec;
+	struct audit audit;
+	json_t *keys;
+	int failures;
+	bool file_done;		/* the drop-in was put back or removed */
+	char file_before[K_PLANNED][KERNEL_VALUE_MAX];	/* values in the drop-in now */
+	char file_after[K_PLANNED][KERNEL_VALUE_MAX];	/* and after the rollback */
+	bool live_done[K_PLANNED];
+	char live_before[K_PLANNED][KERNEL_VALUE_MAX];
+	const char *live_after[K_PLANNED];
+};
+
+static void fail(struct undo *u, const char *what, const char *why)
+{
+	fprintf(stderr, "fintune rollback: %s: %s\n", what, why);
+	u->failures++;
+}
+
+/* The drop-in back as it was: only fintune's own file is replaced or
+ * removed; one that someone else has since put there is left alone. */
+static void undo_file(struct undo *u)
+{
+	const struct state_record *s = u->rec;
+	const char *name = s->drop_in_path + strlen(DROPIN_DIR) + 1;
+	char dir[PATH_MAX], *now = NULL;
+	enum existing what;
+	size_t len;
+	int e;
+
+	if (!s->drop_in_written)
+		return;
+	snprintf(dir, sizeof(dir), "%s%s", u->c->root, DROPIN_DIR);
+	e = atomic_read_existing(dir, name, 1u << 20, &what, &now, &len);
+	if (e < 0) {
+		fail(u, s->drop_in_path, strerror(-e));
+		return;
+	}
+	if (what != EXISTING_NONE && (what != EXISTING_FILE || !dropin_is_ours(now))) {
+		fail(u, s->drop_in_path, "no longer fintune's, it is left alone (move it away and run rollback again)");
+		free(now);
+		return;
+	}
+	dropin_values(now, s->drop_in_path, u->file_before);
+	dropin_values(s->previous_text, s->drop_in_path, u->file_after);
+	if (s->previous_text)
+		e = atomic_write(dir, name, s->previous_text, strlen(s->previous_text), 0644, NULL);
+	else
+		e = atomic_remove(dir, name);
+	if (e < 0)
+		fail(u, s->drop_in_path, strerror(-e));
+	else
+		u->file_done = true;
+	free(now);
+}
+
+/* The live values back, each checked first against what this kernel takes
+ * and read back after. */
+static void undo_live(struct undo *u, const struct kernel *k)
+{
+	const struct state_record *s = u->rec;
+
+	for (size_t i = 0; i < s->n_live; i++) {
+		const struct live_change *l = &s->live[i];
+		int id = key_lookup(l->key), e;
+		char msg[96 + KERNEL_VALUE_MAX];
+
+		if (!l->had_previous)
+			continue;	/* the key did not exist: nothing to put back */
+		if (!kernel_accepts(k, id, l->previous)) {
+			snprintf(msg, sizeof(msg), "this kernel does not take %s, the value before", l->previous);
+			fail(u, l->key, msg);
+			continue;
+		}
+		kernel_read_value(u->c->root, id, u->live_before[id], sizeof(u->live_before[id]));
+		e = kernel_write_value(u->c->root, id, l->previous);
+		if (e < 0) {
+			snprintf(msg, sizeof(msg), "cannot set %s: %s", l->previous,
+				 e == -EIO ? "it reads back as something else" : strerror(-e));
+			fail(u, l->key, msg);
+			continue;
+		}
+		u->live_done[id] = strcmp(u->live_before[id], l->previous) != 0;
+		u->live_after[id] = l->previous;
+	}
+}
+
+/* One journal record and one report entry per key whose value changed,
+ * live, in the drop-in, or both. */
+static void report_keys(struct undo *u)
+{
+	for (int id = 0; id < K_PLANNED; id++) {
+		bool file = u->file_done && strcmp(u->file_before[id], u->file_after[id]) != 0;
+		const char *old, *new;
+		json_t *o;
+
+		if (!file && !u->live_done[id])
+			continue;
+		old = u->live_done[id] ? u->live_before[id] : u->file_before[id];
+		new = u->live_done[id] ? u->live_after[id] : u->file_after[id];
+		audit_key(&u->audit, key_fact(id)->name, old[0] ? old : NULL, new[0] ? new : NULL,
+			  u->live_done[id] && file ? "live+file" : u->live_done[id] ? "live" : "file");
+		o = json_object();
+		json_object_set_new(o, "key", json_string(key_fact(id)->name));
+		json_object_set_new(o, "old", old[0] ? json_string(old) : json_null());
+		json_object_set_new(o, "new", new[0] ? json_string(new) : json_null());
+		json_object_set_new(o, "live", json_boolean(u->live_done[id]));
+		json_array_append_new(u->keys, o);
+		if (!u->c->quiet && u->c->format != FORMAT_JSON)
+			printf("%-30s %s -> %s%s\n", key_fact(id)->name, old[0] ? old : "(unset)",
+			       new[0] ? new : "(unset)", u->live_done[id] ? "" : " (in the drop-in)");
+	}
+}
+
 int rollback_main(int argc, char **argv)
 {
 	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
 	struct common c;
 	struct state st;
-	struct audit audit = { "rollback", NULL, false, 0 };
-	char dir[PATH_MAX], *now_text = NULL;
-	const char *name;
-	enum existing what;
-	size_t len;
-	int opt, e, lock, status = EXIT_ERROR, failures = 0;
-	json_t *report = NULL, *keys;
+	struct kernel k;
+	struct diags d;
+	struct undo u = { 0 };
+	char msg[PATH_MAX + 320];
+	int opt, e, lock, status = EXIT_ERROR;
+	json_t *report;
 
 	common_init(&c, "rollback", 1u << FORMAT_JSON);
 	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
@@ -50,6 +166,7 @@ int rollback_main(int argc, char **argv)
 		if (c.format == FORMAT_JSON) {
 			report = json_object();
 			json_object_set_new(report, "rolled_back", json_false());
+			json_object_set_new(report, "remaining", json_integer(0));
 			print_json(report);
 		} else if (!c.quiet) {
 			printf("Nothing to roll back: fintune has no applied state in %s.\n", STATE_PATH);
@@ -58,96 +175,56 @@ int rollback_main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (e < 0) {
-		fprintf(stderr, "fintune rollback: cannot read %s%s: %s\n", c.root, STATE_PATH,
+		fprintf(stderr, "fintune rollback: cannot read %s%s: %s; nothing was changed\n", c.root, STATE_PATH,
 			e == -EINVAL ? "not a state fintune wrote" : strerror(-e));
 		close(lock);
 		return EXIT_ERROR;
 	}
-	audit.profile = st.profile;
+	diags_init(&d);
+	kernel_read(c.root, &k, &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	u.c = &c;
+	u.rec = &st.rec[st.n - 1];
+	u.audit = (struct audit){ "rollback", u.rec->profile, false, 0 };
+	u.keys = json_array();
 	report = json_object();
-	keys = json_array();
-	json_object_set_new(report, "profile", json_string(st.profile));
-	json_object_set_new(report, "keys", keys);
-	/* the drop-in: only fintune's own is replaced or removed */
-	name = st.drop_in_path + strlen(DROPIN_DIR) + 1;
-	snprintf(dir, sizeof(dir), "%s%s", c.root, DROPIN_DIR);
-	e = atomic_read_existing(dir, name, 1u << 20, &what, &now_text, &len);
-	if (st.drop_in_written) {
-		if (e < 0 || (what != EXISTING_NONE && (what != EXISTING_FILE || !dropin_is_ours(now_text)))) {
-			fprintf(stderr, "fintune rollback: %s is no longer fintune's: it is left alone\n", st.drop_in_path);
-			failures++;
-		} else if (st.previous_text) {
-			e = atomic_write(dir, name, st.previous_text, strlen(st.previous_text), 0644);
-			if (e < 0) {
-				fprintf(stderr, "fintune rollback: cannot restore %s: %s\n", st.drop_in_path, strerror(-e));
-				failures++;
-			} else if (!c.quiet && c.format != FORMAT_JSON) {
-				printf("restored %s\n", st.drop_in_path);
-			}
-		} else {
-			e = atomic_remove(dir, name);
-			if (e < 0) {
-				fprintf(stderr, "fintune rollback: cannot remove %s: %s\n", st.drop_in_path, strerror(-e));
-				failures++;
-			} else if (!c.quiet && c.format != FORMAT_JSON) {
-				printf("removed %s (there was none before)\n", st.drop_in_path);
-			}
-		}
-	}
-	/* the live values, each read back */
-	for (size_t i = 0; i < st.n_live; i++) {
-		const struct live_change *l = &st.live[i];
-		int id = key_lookup(l->key);
-		char now[KERNEL_VALUE_MAX] = "";
-
-		if (!l->had_previous)
-			continue;
-		kernel_read_value(c.root, id, now, sizeof(now));
-		e = kernel_write_value(c.root, id, l->previous);
-		if (e < 0) {
-			fprintf(stderr, "fintune rollback: %s: cannot set %s: %s\n", l->key, l->previous,
-				e == -EIO ? "it reads back as something else" : strerror(-e));
-			failures++;
-			continue;
-		}
-		if (strcmp(now, l->previous) != 0) {
-			json_t *o = json_object();
-
-			audit_key(&audit, l->key, now[0] ? now : NULL, l->previous, "live");
-			json_object_set_new(o, "key", json_string(l->key));
-			json_object_set_new(o, "old", json_string(now));
-			json_object_set_new(o, "new", json_string(l->previous));
-			json_array_append_new(keys, o);
-			if (!c.quiet && c.format != FORMAT_JSON)
-				printf("%-30s %s -> %s\n", l->key, now, l->previous);
-		}
-	}
-	if (failures) {
-		fprintf(stderr, "fintune rollback: %d step%s failed; the state is kept: run rollback again when fixed\n",
-			failures, failures == 1 ? "" : "s");
+	json_object_set_new(report, "profile", json_string(u.rec->profile));
+	json_object_set_new(report, "applied_at", json_string(u.rec->applied_at));
+	json_object_set_new(report, "drop_in", json_string(u.rec->drop_in_path));
+	json_object_set_new(report, "keys", u.keys);
+	undo_file(&u);
+	undo_live(&u, &k);
+	report_keys(&u);
+	if (u.failures) {
+		fprintf(stderr, "fintune rollback: %d step%s failed; the record is kept: run rollback again when fixed\n",
+			u.failures, u.failures == 1 ? "" : "s");
 		goto out;
 	}
-	e = state_remove(c.root);
+	snprintf(msg, sizeof(msg), "%s %s, %zu key%s changed back, undoing the apply of %s at %s",
+		 !u.rec->drop_in_written ? "left" : u.rec->previous_text ? "restored" : "removed",
+		 u.rec->drop_in_path, json_array_size(u.keys), json_array_size(u.keys) == 1 ? "" : "s",
+		 u.rec->profile, u.rec->applied_at);
+	audit_summary(&u.audit, u.rec->drop_in_path, u.audit.records, msg);
+	state_record_free(&st.rec[--st.n]);
+	u.rec = NULL;
+	e = state_save(c.root, &st);
 	if (e < 0)
-		fprintf(stderr, "fintune rollback: warning: rolled back, but cannot remove %s%s: %s\n", c.root,
+		fprintf(stderr, "fintune rollback: warning: rolled back, but cannot update %s%s: %s\n", c.root,
 			STATE_PATH, strerror(-e));
-	{
-		char msg[PATH_MAX + 128];
-
-		snprintf(msg, sizeof(msg), "%s %s and %zu live value%s",
-			 !st.drop_in_written ? "left" : st.previous_text ? "restored" : "removed", st.drop_in_path,
-			 json_array_size(keys), json_array_size(keys) == 1 ? "" : "s");
-		audit_summary(&audit, st.drop_in_path, (unsigned)json_array_size(keys), msg);
-		if (!c.quiet && c.format != FORMAT_JSON)
-			printf("Rolled back %s: %s.\n", st.profile, msg);
+	if (!c.quiet && c.format != FORMAT_JSON) {
+		printf("Rolled back: %s.\n", msg);
+		if (st.n)
+			printf("%zu earlier appl%s can be rolled back (run rollback again).\n", st.n,
+			       st.n == 1 ? "y" : "ies");
 	}
 	json_object_set_new(report, "rolled_back", json_true());
+	json_object_set_new(report, "remaining", json_integer((json_int_t)st.n));
 	if (c.format == FORMAT_JSON)
 		print_json(json_incref(report));
 	status = EXIT_OK;
 out:
 	json_decref(report);
-	free(now_text);
 	state_free(&st);
 	close(lock);
 	return status;

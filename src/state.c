@@ -2,6 +2,7 @@
 #include "state.h"
 #include "atomic.h"
 #include "dropin.h"
+#include "sysctld.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -9,14 +10,90 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void dir_of_state(const char *root, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s", root, STATE_DIR);
-}
-
 static void copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* A drop-in path the state may name: /etc/sysctl.d/NAME and nothing else. */
+static bool path_ok(const char *p)
+{
+	size_t n = strlen(DROPIN_DIR);
+
+	return strncmp(p, DROPIN_DIR "/", n + 1) == 0 && dropin_name_valid(p + n + 1);
+}
+
+/* A drop-in text rollback may put back: fintune's own, setting only
+ * close-path keys, plainly. */
+static bool text_ok(const char *text, const char *path)
+{
+	struct sysctl_config c = { 0 };
+	bool ok;
+
+	if (!text)
+		return true;
+	if (!dropin_is_ours(text) || sysctld_add_text(&c, path, text, strlen(text), NULL) < 0)
+		return false;
+	ok = true;
+	for (size_t i = 0; i < c.n_entries && ok; i++) {
+		int id = key_lookup(c.entries[i].key);
+
+		ok = !c.entries[i].glob && !c.entries[i].ignore_failure && c.entries[i].value && id >= 0 &&
+		     id < K_PLANNED;
+	}
+	sysctld_free(&c);
+	return ok;
+}
+
+/* A value rollback may write: digits, spaces and a minus sign. */
+static bool value_ok(const char *v)
+{
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (!((*v >= '0' && *v <= '9') || *v == ' ' || *v == '-'))
+			return false;
+	return true;
+}
+
+static int record_from_json(json_t *o, struct state_record *r)
+{
+	json_t *d = json_object_get(o, "drop_in"), *live = json_object_get(o, "live"), *item;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->status = strcmp(json_string_value(json_object_get(o, "status")) ?: "", "applied") == 0 ? STATE_APPLIED :
+													STATE_APPLYING;
+	copy(r->profile, sizeof(r->profile), json_string_value(json_object_get(o, "profile")));
+	copy(r->applied_at, sizeof(r->applied_at), json_string_value(json_object_get(o, "applied_at")));
+	copy(r->drop_in_path, sizeof(r->drop_in_path), json_string_value(json_object_get(d, "path")));
+	r->drop_in_written = json_is_true(json_object_get(d, "written_by_apply"));
+	if (json_is_string(json_object_get(d, "previous")))
+		r->previous_text = strdup(json_string_value(json_object_get(d, "previous")));
+	if (json_is_string(json_object_get(d, "written")))
+		r->written_text = strdup(json_string_value(json_object_get(d, "written")));
+	/* rollback writes what the state says: only what fintune could have
+	 * recorded is believed */
+	if (!path_ok(r->drop_in_path) || !text_ok(r->previous_text, r->drop_in_path) ||
+	    !text_ok(r->written_text, r->drop_in_path) || !json_is_array(live))
+		return -EINVAL;
+	json_array_foreach(live, i, item) {
+		struct live_change *c;
+		int id;
+
+		if (r->n_live == K_PLANNED)
+			return -EINVAL;
+		c = &r->live[r->n_live++];
+		copy(c->key, sizeof(c->key), json_string_value(json_object_get(item, "key")));
+		c->had_previous = json_is_string(json_object_get(item, "previous"));
+		copy(c->previous, sizeof(c->previous), json_string_value(json_object_get(item, "previous")));
+		copy(c->written, sizeof(c->written), json_string_value(json_object_get(item, "written")));
+		id = key_lookup(c->key);
+		if (id < 0 || id >= K_PLANNED || strcmp(c->key, key_fact(id)->name) != 0 ||
+		    (c->had_previous && !value_ok(c->previous)) || !value_ok(c->written))
+			return -EINVAL;
+	}
+	return 0;
 }
 
 int state_load(const char *root, struct state *s)
@@ -24,14 +101,13 @@ int state_load(const char *root, struct state *s)
 	char dir[PATH_MAX];
 	enum existing what;
 	char *text;
-	size_t len;
+	size_t len, i;
 	json_error_t err;
-	json_t *o, *d, *live, *item;
-	size_t i;
+	json_t *o, *records, *item;
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	dir_of_state(root, dir, sizeof(dir));
+	snprintf(dir, sizeof(dir), "%s%s", root, STATE_DIR);
 	r = atomic_read_existing(dir, STATE_FILE, 16u << 20, &what, &text, &len);
 	if (r < 0)
 		return r;
@@ -41,97 +117,139 @@ int state_load(const char *root, struct state *s)
 		return -EINVAL;
 	o = json_loadb(text, len, 0, &err);
 	free(text);
-	if (!o || json_integer_value(json_object_get(o, "fintune_state")) != 1) {
+	records = json_object_get(o, "records");
+	if (!o || json_integer_value(json_object_get(o, "fintune_state")) != 2 || !json_is_array(records) ||
+	    json_array_size(records) > STATE_MAX_RECORDS) {
 		json_decref(o);
 		return -EINVAL;
 	}
-	s->status = strcmp(json_string_value(json_object_get(o, "status")) ?: "", "applied") == 0 ? STATE_APPLIED :
-													STATE_APPLYING;
-	copy(s->profile, sizeof(s->profile), json_string_value(json_object_get(o, "profile")));
-	copy(s->applied_at, sizeof(s->applied_at), json_string_value(json_object_get(o, "applied_at")));
-	d = json_object_get(o, "drop_in");
-	copy(s->drop_in_path, sizeof(s->drop_in_path), json_string_value(json_object_get(d, "path")));
-	s->drop_in_written = json_is_true(json_object_get(d, "written_by_apply"));
-	if (json_is_string(json_object_get(d, "previous")))
-		s->previous_text = strdup(json_string_value(json_object_get(d, "previous")));
-	if (json_is_string(json_object_get(d, "written")))
-		s->written_text = strdup(json_string_value(json_object_get(d, "written")));
-	live = json_object_get(o, "live");
-	json_array_foreach(live, i, item) {
-		struct live_change *c;
-
-		if (s->n_live == K_PLANNED)
+	s->rec = calloc(json_array_size(records) + 1, sizeof(*s->rec));
+	if (!s->rec) {
+		json_decref(o);
+		return -ENOMEM;
+	}
+	r = 0;
+	json_array_foreach(records, i, item) {
+		r = record_from_json(item, &s->rec[s->n]);
+		s->n++;
+		if (r < 0)
 			break;
-		c = &s->live[s->n_live++];
-		copy(c->key, sizeof(c->key), json_string_value(json_object_get(item, "key")));
-		c->had_previous = json_is_string(json_object_get(item, "previous"));
-		copy(c->previous, sizeof(c->previous), json_string_value(json_object_get(item, "previous")));
-		copy(c->written, sizeof(c->written), json_string_value(json_object_get(item, "written")));
 	}
 	json_decref(o);
-	/* rollback writes where the state says: only a drop-in name in
-	 * /etc/sysctl.d is believed */
-	if (strncmp(s->drop_in_path, DROPIN_DIR "/", strlen(DROPIN_DIR) + 1) != 0 ||
-	    !dropin_name_valid(s->drop_in_path + strlen(DROPIN_DIR) + 1)) {
+	if (r < 0)
 		state_free(s);
-		return -EINVAL;
+	return r;
+}
+
+static json_t *record_to_json(const struct state_record *r)
+{
+	json_t *o = json_object(), *d = json_object(), *live = json_array();
+
+	json_object_set_new(o, "status", json_string(r->status == STATE_APPLIED ? "applied" : "applying"));
+	json_object_set_new(o, "profile", json_string(r->profile));
+	json_object_set_new(o, "applied_at", json_string(r->applied_at));
+	json_object_set_new(d, "path", json_string(r->drop_in_path));
+	json_object_set_new(d, "written_by_apply", json_boolean(r->drop_in_written));
+	json_object_set_new(d, "previous", r->previous_text ? json_string(r->previous_text) : json_null());
+	json_object_set_new(d, "written", r->written_text ? json_string(r->written_text) : json_null());
+	json_object_set_new(o, "drop_in", d);
+	for (size_t i = 0; i < r->n_live; i++) {
+		json_t *item = json_object();
+
+		json_object_set_new(item, "key", json_string(r->live[i].key));
+		json_object_set_new(item, "previous", r->live[i].had_previous ? json_string(r->live[i].previous) : json_null());
+		json_object_set_new(item, "written", json_string(r->live[i].written));
+		json_array_append_new(live, item);
 	}
-	for (size_t k = 0; k < s->n_live; k++)
-		if (key_lookup(s->live[k].key) < 0 || key_lookup(s->live[k].key) >= K_PLANNED) {
-			/* only the close-path keys are ever restored */
-			state_free(s);
-			return -EINVAL;
-		}
-	return 0;
+	json_object_set_new(o, "live", live);
+	return o;
 }
 
 int state_save(const char *root, const struct state *s)
 {
 	char dir[PATH_MAX], *text;
-	json_t *o = json_object(), *d = json_object(), *live = json_array();
+	json_t *o, *records;
 	int r;
 
-	json_object_set_new(o, "fintune_state", json_integer(1));
-	json_object_set_new(o, "status", json_string(s->status == STATE_APPLIED ? "applied" : "applying"));
-	json_object_set_new(o, "profile", json_string(s->profile));
-	json_object_set_new(o, "applied_at", json_string(s->applied_at));
-	json_object_set_new(d, "path", json_string(s->drop_in_path));
-	json_object_set_new(d, "written_by_apply", json_boolean(s->drop_in_written));
-	json_object_set_new(d, "previous", s->previous_text ? json_string(s->previous_text) : json_null());
-	json_object_set_new(d, "written", s->written_text ? json_string(s->written_text) : json_null());
-	json_object_set_new(o, "drop_in", d);
-	for (size_t i = 0; i < s->n_live; i++) {
-		json_t *item = json_object();
-
-		json_object_set_new(item, "key", json_string(s->live[i].key));
-		json_object_set_new(item, "previous", s->live[i].had_previous ? json_string(s->live[i].previous) : json_null());
-		json_object_set_new(item, "written", json_string(s->live[i].written));
-		json_array_append_new(live, item);
-	}
-	json_object_set_new(o, "live", live);
+	snprintf(dir, sizeof(dir), "%s%s", root, STATE_DIR);
+	if (s->n == 0)
+		return atomic_remove(dir, STATE_FILE);
+	o = json_object();
+	records = json_array();
+	json_object_set_new(o, "fintune_state", json_integer(2));
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(records, record_to_json(&s->rec[i]));
+	json_object_set_new(o, "records", records);
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!text)
 		return -ENOMEM;
-	dir_of_state(root, dir, sizeof(dir));
 	r = make_dirs(dir);
 	if (r == 0)
-		r = atomic_write(dir, STATE_FILE, text, strlen(text), 0644);
+		r = atomic_write(dir, STATE_FILE, text, strlen(text), 0644, NULL);
 	free(text);
 	return r;
 }
 
-int state_remove(const char *root)
+void state_record_free(struct state_record *r)
 {
-	char dir[PATH_MAX];
-
-	dir_of_state(root, dir, sizeof(dir));
-	return atomic_remove(dir, STATE_FILE);
+	free(r->previous_text);
+	free(r->written_text);
+	r->previous_text = r->written_text = NULL;
 }
 
 void state_free(struct state *s)
 {
-	free(s->previous_text);
-	free(s->written_text);
-	s->previous_text = s->written_text = NULL;
+	for (size_t i = 0; i < s->n; i++)
+		state_record_free(&s->rec[i]);
+	free(s->rec);
+	s->rec = NULL;
+	s->n = 0;
+}
+
+/* The two oldest records as one: what was there before the older, what the
+ * newer wrote. The live values always merge; the drop-in only when both
+ * name the same one (a record holds one drop-in: an older, different one
+ * is then no longer restored, which the README says). */
+static void merge_oldest(struct state *s)
+{
+	struct state_record *old = &s->rec[0], *next = &s->rec[1];
+
+	if (old->drop_in_written && strcmp(old->drop_in_path, next->drop_in_path) == 0) {
+		free(next->previous_text);
+		next->previous_text = old->previous_text;
+		old->previous_text = NULL;
+		next->drop_in_written = true;
+	}
+	for (size_t i = 0; i < old->n_live; i++) {
+		bool listed = false;
+
+		for (size_t k = 0; k < next->n_live; k++) {
+			if (strcmp(next->live[k].key, old->live[i].key) == 0) {
+				/* the older record knows the value from before */
+				next->live[k].had_previous = old->live[i].had_previous;
+				memcpy(next->live[k].previous, old->live[i].previous, sizeof(next->live[k].previous));
+				listed = true;
+			}
+		}
+		if (!listed && next->n_live < K_PLANNED)
+			next->live[next->n_live++] = old->live[i];
+	}
+	state_record_free(old);
+	memmove(&s->rec[0], &s->rec[1], (s->n - 1) * sizeof(*s->rec));
+	s->n--;
+}
+
+int state_push(struct state *s, struct state_record *r)
+{
+	struct state_record *v = realloc(s->rec, (s->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->rec = v;
+	s->rec[s->n++] = *r;
+	r->previous_text = r->written_text = NULL;
+	while (s->n > STATE_MAX_RECORDS)
+		merge_oldest(s);
+	return 0;
 }

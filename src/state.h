@@ -9,29 +9,33 @@
 #include <stddef.h>
 
 /*
- * What the last apply replaced, kept under /var/lib/fintune (below --root) so
- * rollback can restore it. It is written before anything changes (status
- * "applying") and completed afterwards ("applied"): a run killed in between
- * leaves a record a later apply keeps the original values of, and rollback
- * can always undo.
+ * What each apply replaced, kept under /var/lib/fintune (below --root) so
+ * rollback can restore it: a stack, one record per apply, the newest last.
+ * rollback undoes the newest; run again, it undoes the one before, back to
+ * how the system was before fintune. A record is written before anything
+ * changes (status "applying") and completed afterwards ("applied"): a run
+ * killed in between leaves a record that the next apply completes (keeping
+ * its original values) and that rollback can always undo.
  */
 #define STATE_DIR "/var/lib/fintune"
 #define STATE_FILE "state.json"
+#define STATE_PATH STATE_DIR "/" STATE_FILE
+#define STATE_MAX_RECORDS 32
 
 enum state_status { STATE_APPLYING, STATE_APPLIED };
 
 struct live_change {
 	char key[64];			/* dotted */
-	bool had_previous;		/* the key existed */
+	bool had_previous;		/* the key had a value */
 	char previous[KERNEL_VALUE_MAX];
 	char written[KERNEL_VALUE_MAX];
 };
 
-struct state {
+struct state_record {
 	enum state_status status;
 	char profile[128];
 	char applied_at[32];		/* UTC, ISO 8601 */
-	char drop_in_path[PATH_MAX];	/* on the target */
+	char drop_in_path[PATH_MAX];	/* on the target: /etc/sysctl.d/NAME */
 	bool drop_in_written;		/* the apply replaced (or created) the file */
 	char *previous_text;		/* the drop-in before, NULL when there was none */
 	char *written_text;		/* what the apply wrote */
@@ -39,13 +43,21 @@ struct state {
 	size_t n_live;
 };
 
-/* 0, -ENOENT when there is no state, or -errno / -EINVAL (unreadable). */
-int state_load(const char *root, struct state *s);
-int state_save(const char *root, const struct state *s);
-int state_remove(const char *root);
-void state_free(struct state *s);
+struct state {
+	struct state_record *rec;
+	size_t n;
+};
 
-/* The state file as on the target, for messages. */
-#define STATE_PATH STATE_DIR "/" STATE_FILE
+/* 0, -ENOENT when there is no state, -EINVAL when it is not one fintune
+ * wrote (or names a file outside /etc/sysctl.d, or restores anything but
+ * the close-path keys and fintune's own drop-in text), or -errno. */
+int state_load(const char *root, struct state *s);
+/* Writes the stack atomically; an empty stack removes the file. */
+int state_save(const char *root, const struct state *s);
+void state_free(struct state *s);
+void state_record_free(struct state_record *r);
+/* Pushes a copy of r (taking its texts); merges the two oldest records when
+ * the stack is full, so the oldest "previous" is never lost. */
+int state_push(struct state *s, struct state_record *r);
 
 #endif

@@ -71,6 +71,7 @@ int status_main(int argc, char **argv)
 	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
 	struct common c;
 	struct state st;
+	const struct state_record *top;
 	struct kernel k;
 	struct diags d;
 	struct sysctl_config written = { 0 };
@@ -113,34 +114,37 @@ int status_main(int argc, char **argv)
 		json_decref(pressure);
 		return EXIT_ERROR;
 	}
+	top = &st.rec[st.n - 1];
 	diags_init(&d);
 	kernel_read(c.root, &k, &d);
 	diags_free(&d);
 	snprintf(dir, sizeof(dir), "%s%s", c.root, DROPIN_DIR);
-	atomic_read_existing(dir, st.drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
+	atomic_read_existing(dir, top->drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
 	if (what == EXISTING_NONE)
-		file_state = st.written_text ? "missing" : "absent, as applied";
-	else if (what == EXISTING_FILE && st.written_text && strcmp(text, st.written_text) == 0)
+		file_state = top->written_text ? "missing" : "absent, as applied";
+	else if (what == EXISTING_FILE && top->written_text && strcmp(text, top->written_text) == 0)
 		file_state = "as applied";
 	else
 		file_state = "changed since";
 	if (strcmp(file_state, "as applied") != 0 && strcmp(file_state, "absent, as applied") != 0)
 		drift++;
 	json_object_set_new(out, "applied", json_true());
-	json_object_set_new(out, "profile", json_string(st.profile));
-	json_object_set_new(out, "applied_at", json_string(st.applied_at));
-	json_object_set_new(out, "complete", json_boolean(st.status == STATE_APPLIED));
-	json_object_set_new(out, "drop_in", json_string(st.drop_in_path));
+	json_object_set_new(out, "profile", json_string(top->profile));
+	json_object_set_new(out, "applied_at", json_string(top->applied_at));
+	json_object_set_new(out, "complete", json_boolean(top->status == STATE_APPLIED));
+	json_object_set_new(out, "drop_in", json_string(top->drop_in_path));
 	json_object_set_new(out, "drop_in_state", json_string(file_state));
+	json_object_set_new(out, "rollbacks", json_integer((json_int_t)st.n));
 	if (c.format != FORMAT_JSON) {
-		printf("Profile   %s, applied %s%s\n", st.profile, st.applied_at,
-		       st.status == STATE_APPLIED ? "" : " (interrupted: run apply or rollback again)");
-		printf("Drop-in   %s: %s\n", st.drop_in_path, file_state);
+		printf("Profile   %s, applied %s%s\n", top->profile, top->applied_at,
+		       top->status == STATE_APPLIED ? "" : " (interrupted: run apply or rollback again)");
+		printf("Drop-in   %s: %s\n", top->drop_in_path, file_state);
+		printf("Rollback  %zu appl%s can be undone, newest first\n", st.n, st.n == 1 ? "y" : "ies");
 	}
 	/* every key the applied drop-in sets: is its live value still that? */
 	keys = json_array();
-	if (st.written_text)
-		sysctld_add_text(&written, st.drop_in_path, st.written_text, strlen(st.written_text), NULL);
+	if (top->written_text)
+		sysctld_add_text(&written, top->drop_in_path, top->written_text, strlen(top->written_text), NULL);
 	for (size_t i = 0; i < written.n_entries; i++) {
 		const struct sysctl_entry *w = &written.entries[i];
 		int id = key_lookup(w->key);

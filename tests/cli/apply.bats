@@ -80,14 +80,21 @@ live() { cat "$R/$1"; }
 	[ "$(jq -c '.keys[] | select(.key == "net.ipv4.tcp_tw_reuse") | [.old, .new, .live]' <<<"$output")" = '["2","1",true]' ]
 	run --separate-stderr ft apply --root "$TMP" --format json reverse-proxy
 	[ "$(jq -r .changed <<<"$output")" = false ]
+	# check mode for a configuration-management hook: JSON, exit 2 if pending
+	run --separate-stderr ft apply --check --root "$TMP" --format json outbound-client
+	[ "$status" -eq 2 ]
+	[ "$(jq -r '"\(.profile) \(.pending)"' <<<"$output")" = "outbound-client true" ]
+	[ "$(jq '.drop_in_would_change' <<<"$output")" = true ]
 }
 
 @test "rollback restores the drop-in's absence and the replaced live values" {
 	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
 	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"removed /etc/sysctl.d/60-fintune.conf (there was none before)"* ]]
+	[[ "$output" == *"Rolled back: removed /etc/sysctl.d/60-fintune.conf, 8 keys changed back, undoing the apply of reverse-proxy at 20"* ]]
 	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    540160 -> 131072"* ]]
+	# a key only the drop-in set is named as such
+	[[ "$output" == *"net.ipv4.tcp_fin_timeout       60 -> (unset) (in the drop-in)"* ]]
 	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	[ "$(live tcp_max_tw_buckets)" = 131072 ]
 	[ "$(live tcp_orphan_retries)" = 0 ]
@@ -98,17 +105,107 @@ live() { cat "$R/$1"; }
 	[ "$output" = "Nothing to roll back: fintune has no applied state in /var/lib/fintune/state.json." ]
 }
 
-@test "rollback restores the drop-in fintune replaced" {
+@test "rollback undoes one apply per run, newest first, back to the start" {
+	printf '# Written by fintune. from an older version\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
+	cp "$TMP/etc/sysctl.d/60-fintune.conf" "$TMP/original"
 	ft apply --root "$TMP" outbound-client >/dev/null 2>&1
 	cp "$TMP/etc/sysctl.d/60-fintune.conf" "$TMP/first"
+	first_live=$(cat "$R"/tcp_*)
 	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
 	! cmp -s "$TMP/first" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft status --root "$TMP" --format json
+	[ "$(jq -r '"\(.profile) \(.rollbacks)"' <<<"$output")" = "reverse-proxy 2" ]
+	run --separate-stderr ft rollback --root "$TMP" --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '"\(.rolled_back) \(.profile) \(.remaining)"' <<<"$output")" = "true reverse-proxy 1" ]
+	cmp "$TMP/first" "$TMP/etc/sysctl.d/60-fintune.conf"
+	[ "$(cat "$R"/tcp_*)" = "$first_live" ]
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Profile   outbound-client, applied "* ]]
 	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 0 ]
-	cmp "$TMP/first" "$TMP/etc/sysctl.d/60-fintune.conf"
-	run --separate-stderr ft status --root "$TMP"
-	# the state of the first apply is gone with the second; the file is back
+	[[ "$output" == *"Rolled back: restored /etc/sysctl.d/60-fintune.conf"* ]]
+	cmp "$TMP/original" "$TMP/etc/sysctl.d/60-fintune.conf"
+	[ "$(live tcp_max_tw_buckets)" = 131072 ]
+	[ "$(live tcp_orphan_retries)" = 0 ]
+	[ "$(live tcp_tw_reuse)" = 2 ]
+	[ ! -e "$TMP/var/lib/fintune/state.json" ]
+}
+
+@test "--no-live, then apply: two rollbacks give back the live values and the file" {
+	ft apply --no-live --root "$TMP" reverse-proxy >/dev/null 2>&1
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	[ "$(live tcp_max_tw_buckets)" = 540160 ]
+	ft rollback --root "$TMP" >/dev/null 2>&1
+	[ "$(live tcp_max_tw_buckets)" = 131072 ]
+	[ -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	ft rollback --root "$TMP" >/dev/null 2>&1
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ "$(live tcp_tw_reuse)" = 2 ]
+}
+
+@test "a state that is not fintune's is refused, nothing is changed" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	S=$TMP/var/lib/fintune/state.json
+	cp "$S" "$TMP/good"
+	for edit in '.records[0].drop_in.path = "/etc/cron.d/x"' \
+		    '.records[0].drop_in.path = "/etc/sysctl.d/../cron.d/x.conf"' \
+		    '.records[0].drop_in.previous = "# Written by fintune.\nkernel.core_pattern = |/x\n"' \
+		    '.records[0].drop_in.previous = "kernel.core_pattern = |/x\n"' \
+		    '.records[0].live[0].previous = "1; rm"' \
+		    '.records[0].live[0].key = "kernel.core_pattern"' \
+		    '.fintune_state = 1'; do
+		jq "$edit" "$TMP/good" >"$S"
+		before=$(snapshot "$TMP")
+		run --separate-stderr ft rollback --root "$TMP"
+		[ "$status" -eq 1 ]
+		[ "$stderr" = "fintune rollback: cannot read $TMP/var/lib/fintune/state.json: not a state fintune wrote; nothing was changed" ]
+		[ "$(snapshot "$TMP")" = "$before" ]
+		run --separate-stderr ft apply --root "$TMP" outbound-client
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"not a state fintune wrote; nothing was changed"* ]]
+		[ "$(snapshot "$TMP")" = "$before" ]
+	done
+}
+
+@test "a value the kernel would no longer take is not written back" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	S=$TMP/var/lib/fintune/state.json
+	jq '(.records[0].live[] | select(.key == "net.ipv4.tcp_tw_reuse") | .previous) = "7"' "$S" >"$TMP/edited"
+	cp "$TMP/edited" "$S"
+	run --separate-stderr ft rollback --root "$TMP"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"fintune rollback: net.ipv4.tcp_tw_reuse: this kernel does not take 7, the value before"* ]]
+	[[ "$stderr" == *"1 step failed; the record is kept: run rollback again when fixed"* ]]
+	[ "$(live tcp_tw_reuse)" = 1 ]
+	[ -e "$S" ]
+}
+
+@test "rollback leaves a drop-in alone that is no longer fintune's" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	printf 'net.ipv4.tcp_fin_timeout = 25\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft rollback --root "$TMP"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf: no longer fintune's, it is left alone (move it away and run rollback again)"* ]]
+	[ "$(cat "$TMP/etc/sysctl.d/60-fintune.conf")" = "net.ipv4.tcp_fin_timeout = 25" ]
+	rm "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 0 ]
+	[ ! -e "$TMP/var/lib/fintune/state.json" ]
+}
+
+@test "more applies than the stack holds: the oldest merge, the start is kept" {
+	for i in $(seq 1 17); do
+		ft apply --root "$TMP" outbound-client >/dev/null 2>&1
+		ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	done
+	[ "$(jq '.records | length' "$TMP/var/lib/fintune/state.json")" = 32 ]
+	for i in $(seq 1 32); do ft rollback --root "$TMP" >/dev/null 2>&1; done
+	[ ! -e "$TMP/var/lib/fintune/state.json" ]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ "$(live tcp_max_tw_buckets)" = 131072 ]
+	[ "$(live tcp_tw_reuse)" = 2 ]
 }
 
 @test "status: the profile, drift of the file and of live values, pressure" {
@@ -194,6 +291,11 @@ live() { cat "$R/$1"; }
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"the plan's drop-in is not in /etc/sysctl.d"* ]]
+	jq '.drop_in.path = "/etc/sysctl.d/../cron.d/pwn.conf"' "$TMP/reviewed.json" >"$TMP/evil.json"
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"the plan's drop-in is not in /etc/sysctl.d"* ]]
+	[ ! -e "$TMP/etc/cron.d" ]
 }
 
 @test "not root: apply and rollback say so before touching anything" {

@@ -99,54 +99,105 @@ needs_mounts() {
 		"$2" apply --root "$1" reverse-proxy
 	' _ "$TMP" "$FINTUNE"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"cannot write /etc/sysctl.d/60-fintune.conf: Read-only file system (nothing was changed)"* ]]
+	[[ "$output" == *"cannot write /etc/sysctl.d/60-fintune.conf: Read-only file system; restoring what was changed"* ]]
+	[[ "$output" == *"nothing this run changed was left changed"* ]]
 	[ "$(values "$TMP")" = "$original" ]
 	[ ! -e "$TMP/var/lib/fintune/state.json" ]
 }
 
+@test "a full sysctl.d after the state is recorded: the old drop-in stays, the record is dropped" {
+	needs_mounts
+	make_root "$TMP"
+	ft apply --root "$TMP" outbound-client >/dev/null 2>&1
+	cp "$TMP/etc/sysctl.d/60-fintune.conf" "$TMP/first"
+	original=$(values "$TMP")
+	state=$(cat "$TMP/var/lib/fintune/state.json")
+	run unshare --mount --propagation private bash -c '
+		cp "$1/etc/sysctl.d/60-fintune.conf" "$1/keep"
+		mount -t tmpfs -o size=64k fintune-test-full "$1/etc/sysctl.d"
+		cp "$1/keep" "$1/etc/sysctl.d/60-fintune.conf"
+		dd if=/dev/zero of="$1/etc/sysctl.d/fill" bs=4k 2>/dev/null
+		"$2" apply --root "$1" reverse-proxy; echo "status=$?"
+		cmp "$1/keep" "$1/etc/sysctl.d/60-fintune.conf" && echo "drop-in kept"
+		ls -A "$1/etc/sysctl.d"
+	' _ "$TMP" "$FINTUNE"
+	[[ "$output" == *"cannot write /etc/sysctl.d/60-fintune.conf: No space left on device; restoring what was changed"* ]]
+	[[ "$output" == *"status=1"* ]]
+	[[ "$output" == *"drop-in kept"* ]]
+	[ "${lines[-2]}" = 60-fintune.conf ]
+	[ "${lines[-1]}" = fill ]
+	[ "$(values "$TMP")" = "$original" ]
+	# the stack is as before: one rollback undoes outbound-client
+	[ "$(cat "$TMP/var/lib/fintune/state.json")" = "$state" ]
+}
+
+# rollback until there is nothing left to roll back (at most 10 runs)
+rollback_all() {
+	for _ in $(seq 1 10); do
+		[ -e "$1/var/lib/fintune/state.json" ] || return 0
+		"$FINTUNE" rollback --root "$1" >/dev/null 2>&1 || return 1
+	done
+	[ ! -e "$1/var/lib/fintune/state.json" ]
+}
+
 @test "kill -9 at random moments: the drop-in is old or new, never torn; the next run repairs" {
 	make_root "$TMP/ref"
+	ft apply --root "$TMP/ref" outbound-client >/dev/null 2>&1
+	old=$(cat "$TMP/ref/etc/sysctl.d/60-fintune.conf")
+	old_values=$(values "$TMP/ref")
 	ft apply --root "$TMP/ref" reverse-proxy >/dev/null 2>&1
-	new=$TMP/ref/etc/sysctl.d/60-fintune.conf
+	new=$(cat "$TMP/ref/etc/sysctl.d/60-fintune.conf")
 	want=$(values "$TMP/ref")
 	torn=0 killed_midway=0
 	# strace slows every write, fsync and rename by 4 ms so that the kill
-	# lands inside the apply (at a random moment of about 130 ms)
+	# lands inside the run (at a random moment of about 130 ms)
 	slow=()
 	if command -v strace >/dev/null; then
-		slow=(strace -f -qq -o /dev/null -e trace=write,fsync,renameat,rename
-			-e inject=write,fsync,renameat,rename:delay_exit=4000)
+		slow=(strace -f -qq -o /dev/null -e trace=write,fsync,renameat,rename,unlink
+			-e inject=write,fsync,renameat,rename,unlink:delay_exit=4000)
 	fi
-	for i in $(seq 1 60); do
-		rm -rf "$TMP/r"
-		make_root "$TMP/r"
-		original=$(values "$TMP/r")
-		"${slow[@]}" "$FINTUNE" apply --root "$TMP/r" reverse-proxy >/dev/null 2>&1 &
-		pid=$!
+	# kill9 ARGS: runs fintune ARGS slowed, kills it at a random moment
+	kill9() {
+		"${slow[@]}" "$FINTUNE" "$@" >/dev/null 2>&1 &
+		local pid=$! victim
 		sleep "0.$(printf '%03d' $((RANDOM % 140)))"
 		# the apply itself, not strace (which would let it run on)
 		victim=$pid
 		if [ ${#slow[@]} -gt 0 ]; then victim=$(pgrep -P "$pid" || echo "$pid"); fi
 		kill -9 "$victim" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
+	}
+	for i in $(seq 1 60); do
+		rm -rf "$TMP/r"
+		make_root "$TMP/r"
+		pristine=$(values "$TMP/r")
+		# an earlier apply, whose drop-in the killed one replaces
+		ft apply --root "$TMP/r" outbound-client >/dev/null 2>&1
+		kill9 apply --root "$TMP/r" reverse-proxy
 		f=$TMP/r/etc/sysctl.d/60-fintune.conf
 		# never a torn file, never a temporary file an applier would read
-		if [ -e "$f" ] && ! cmp -s "$f" "$new"; then torn=$((torn + 1)); fi
+		now_file=$(cat "$f")
+		if [ "$now_file" != "$old" ] && [ "$now_file" != "$new" ]; then torn=$((torn + 1)); fi
 		[ -z "$(ls -A "$TMP/r/etc/sysctl.d" | grep -v '^60-fintune.conf$' | grep '\.conf$' || true)" ]
 		now=$(values "$TMP/r")
-		[ "$now" != "$original" ] && [ "$now" != "$want" ] && killed_midway=$((killed_midway + 1))
-		# every other iteration: rollback repairs to the original ...
+		[ "$now" != "$old_values" ] && [ "$now" != "$want" ] && killed_midway=$((killed_midway + 1))
 		if [ $((i % 2)) -eq 0 ]; then
-			ft rollback --root "$TMP/r" >/dev/null 2>&1
-			[ "$(values "$TMP/r")" = "$original" ]
+			# a rollback killed too; rollback run to the end repairs all
+			kill9 rollback --root "$TMP/r"
+			rollback_all "$TMP/r"
+			[ "$(values "$TMP/r")" = "$pristine" ]
 			[ ! -e "$f" ]
 		else
-			# ... or apply finishes the job, and then rollback still restores it
+			# apply finishes the job; rollback then gives the earlier apply back
 			ft apply --root "$TMP/r" reverse-proxy >/dev/null 2>&1
 			[ "$(values "$TMP/r")" = "$want" ]
-			cmp "$f" "$new"
+			[ "$(cat "$f")" = "$new" ]
 			ft rollback --root "$TMP/r" >/dev/null 2>&1
-			[ "$(values "$TMP/r")" = "$original" ]
+			[ "$(values "$TMP/r")" = "$old_values" ]
+			[ "$(cat "$f")" = "$old" ]
+			ft rollback --root "$TMP/r" >/dev/null 2>&1
+			[ "$(values "$TMP/r")" = "$pristine" ]
+			[ ! -e "$f" ]
 		fi
 	done
 	[ "$torn" -eq 0 ]
@@ -155,6 +206,7 @@ needs_mounts() {
 
 @test "concurrent applies are serialised by the lock; the final state is consistent" {
 	make_root "$TMP"
+	pristine=$(values "$TMP")
 	pids=()
 	for p in reverse-proxy outbound-client reverse-proxy outbound-client long-half-close reverse-proxy; do
 		"$FINTUNE" apply --root "$TMP" "$p" >"$TMP/out.$p.$RANDOM" 2>&1 &
@@ -169,7 +221,9 @@ needs_mounts() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "Profile   $last, applied"* ]]
 	[ -z "$(ls -A "$TMP/etc/sysctl.d" | grep -v '^60-fintune.conf$' || true)" ]
-	# rollback undoes the last one only, consistently
-	run ft rollback --root "$TMP"
-	[ "$status" -eq 0 ]
+	# each apply that changed something is on the stack; undone, all of
+	# them, the system is as before
+	rollback_all "$TMP"
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ "$(values "$TMP")" = "$pristine" ]
 }

@@ -14,7 +14,7 @@ setup_tmp() {
 }
 
 teardown_tmp() {
-	[ -n "${TMP:-}" ] && rm -rf "$TMP"
+	if [ -n "${TMP:-}" ]; then rm -rf "$TMP"; fi
 }
 
 # Every file below a directory with its size and mtime, to prove nothing was

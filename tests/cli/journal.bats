@@ -58,21 +58,29 @@ field() {
 	[ "$(field "$n" FINTUNE_TARGET)" = live+file ]
 	[ "$(field "$n" SYSLOG_IDENTIFIER)" = fintune ]
 	[ "$(field 9 FINTUNE_RECORD)" = summary ]
-	[ "$(field 9 FINTUNE_CHANGED)" = 3 ]
+	# FINTUNE_CHANGED counts the key records: what changed, live or in the file
+	[ "$(field 9 FINTUNE_CHANGED)" = 8 ]
 	[ "$(field 9 MESSAGE)" = "fintune apply reverse-proxy: wrote /etc/sysctl.d/60-fintune.conf, 3 live values set" ]
 }
 
 @test "rollback: records for what it restores" {
 	"$FINTUNE" apply --root "$TMP/root" reverse-proxy >/dev/null 2>&1
-	run --separate-stderr with_journal 4 "$FINTUNE" rollback --root "$TMP/root"
+	# the 3 live values and the 5 keys only the removed drop-in set
+	run --separate-stderr with_journal 9 "$FINTUNE" rollback --root "$TMP/root"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"listener=0"* ]]
 	[ "$(field 1 FINTUNE_ACTION)" = rollback ]
-	[ "$(grep -c '^FINTUNE_RECORD=key$' "$TMP/records")" = 3 ]
+	[ "$(grep -c '^FINTUNE_RECORD=key$' "$TMP/records")" = 8 ]
 	n=$(awk '/^--$/ { r++ } /^FINTUNE_KEY=net.ipv4.tcp_tw_reuse$/ { print r + 1 }' "$TMP/records")
 	[ "$(field "$n" FINTUNE_OLD)" = 1 ]
 	[ "$(field "$n" FINTUNE_NEW)" = 2 ]
-	[ "$(field 4 FINTUNE_RECORD)" = summary ]
+	[ "$(field "$n" FINTUNE_TARGET)" = live+file ]
+	n=$(awk '/^--$/ { r++ } /^FINTUNE_KEY=net.ipv4.tcp_fin_timeout$/ { print r + 1 }' "$TMP/records")
+	[ "$(field "$n" FINTUNE_OLD)" = 60 ]
+	[ "$(field "$n" FINTUNE_NEW)" = "" ]
+	[ "$(field "$n" FINTUNE_TARGET)" = file ]
+	[ "$(field 9 FINTUNE_RECORD)" = summary ]
+	[ "$(field 9 FINTUNE_CHANGED)" = 8 ]
 }
 
 @test "in sync: no records" {
