@@ -137,7 +137,12 @@ static void build_view(struct plan *pl)
 				v->effective_by = last;
 			}
 		}
-		if (r->planned && v->effective_by && strcmp(v->effective_by->file->path, pl->drop_in_path) != 0) {
+		/* another file is in force: it shadows the drop-in when it leaves
+		 * another value (one setting the same value earlier keeps its
+		 * place in systemd's order, and changes nothing) */
+		if (r->planned && v->effective_by && strcmp(v->effective_by->file->path, pl->drop_in_path) != 0 &&
+		    !(v->has_effective && kernel_parse_write(k, id, r->proposed, other, sizeof(other)) &&
+		      strcmp(other, v->effective) == 0)) {
 			v->shadowed = true;
 			sysctld_describe(v->effective_by, where, sizeof(where));
 			note(pl, "%s: fintune's drop-in sets %s, but %s sets \"%s\" after it, so %s will be in force after boot: remove that line (fintune never edits files it does not own)%s",

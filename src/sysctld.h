@@ -9,22 +9,30 @@
 
 /*
  * The sysctl.d configuration, read the way systemd-sysctl (252) reads it, and
- * the way procps `sysctl --system` does, which differs in one thing: it
- * applies /etc/sysctl.conf once more after every drop-in, it reads hidden
- * files (.name.conf) that systemd skips, and it writes every
- * assignment as it reads it, so a later assignment the kernel refuses leaves
- * the earlier one in force (systemd-sysctl writes only the last, and then the
- * value stays as it was), and a later "-key" does not undo an assignment.
+ * the way procps (4.0) `sysctl --system` does. Every rule is checked against
+ * the real appliers in a namespace (tests/cli/appliers.bats).
  *
  * Files: every *.conf in /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d
- * and /usr/lib/sysctl.d (under --root), ordered by file name across the
+ * and /usr/lib/sysctl.d (under --root, never outside it: links and ".." are
+ * resolved with the root as "/"), ordered by file name across the
  * directories; a name in an earlier directory masks the same name in later
  * ones; a symlink to /dev/null masks without being read. Lines: blank, or
  * starting with # or ; are skipped; "key = value" assigns ("-key = value"
  * ignores write errors), "-key" alone keeps a key out of globs. Keys use "."
- * or "/" (the first separator decides); a key with * ? [ is a glob, written
- * to every matching key that has no explicit assignment anywhere. The last
- * assignment of a key wins.
+ * or "/" (the first separator decides), and are simplified as a path; a key
+ * with * ? [ is a glob, matched as glob(3) does, written to every matching
+ * key that has no explicit assignment anywhere. The last assignment of a key
+ * wins. Files over 16 MiB are ignored with a warning.
+ *
+ * procps differs: it applies /etc/sysctl.conf once more after every drop-in;
+ * it reads hidden files (.name.conf) and one named ".conf"; it takes each
+ * file name as a glob(3) pattern; it writes every assignment as it reads it,
+ * so a later assignment the kernel refuses leaves the earlier one in force
+ * (systemd-sysctl writes only the last, and then the value stays as it was),
+ * and a later "-key" does not undo an assignment; it ends lines at LF only
+ * (systemd also at CR and NUL, and stops reading a file at a line over
+ * 1 MiB); it keeps the blank in "- key" (which then sets nothing); a key
+ * ending in a separator names a directory for it, and sets nothing.
  */
 
 struct sysctl_file {
@@ -90,7 +98,8 @@ struct sysctl_setting sysctld_resolve(const struct sysctl_config *c, const char 
 				      const struct sysctl_probe *probe);
 
 /* "net.ipv4.tcp_fin_timeout" or "net/ipv4/tcp_fin_timeout" to the path form,
- * by the first separator; NULL when the key is empty or has "..". */
+ * by the first separator, simplified as systemd does; NULL when the key is
+ * empty or has a ".." component. */
 char *sysctl_normalize_key(const char *key);
 
 /* Where a file lives on the target (its symlink followed for display):

@@ -35,14 +35,18 @@ tree() {
 	echo "$TMP/$1"
 }
 
+# check_tree NAME [FUNCTION]: FUNCTION adds to each copy (files too big to
+# keep in git)
 check_tree() {
 	local t
 	for applier in systemd procps; do
 		t=$(tree "$1")
+		[ -z "${2:-}" ] || "$2" "$t"
 		run "$TOP/tests/ns/with-trees" "$t" "$TOP/tests/ns/compare-reader" "$applier" "${KEYS[@]}"
 		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 		rm -rf "$t"
 		t=$(tree "$1")
+		[ -z "${2:-}" ] || "$2" "$t"
 		run "$TOP/tests/ns/with-trees" "$t" "$TOP/tests/ns/compare-diff" reverse-proxy "$applier"
 		[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 		rm -rf "$t"
@@ -64,3 +68,22 @@ check_tree() {
 @test "refused values, \"-\" keys, an exclusion after an assignment" { check_tree refused; }
 @test "a file fintune did not write in its drop-in's place" { check_tree foreign; }
 @test "separators, duplicates, names that are not drop-ins" { check_tree names; }
+@test "keys: a leading slash, doubled and trailing separators, \"- key\", case" { check_tree keys; }
+@test "links: relative, chained, through a linked directory, 13 hops, \"..\" after a link" { check_tree links; }
+@test "file names procps reads as patterns, and a file named .conf" { check_tree globnames; }
+
+# a line over 1 MiB (systemd stops reading the file there, procps reads
+# on), and a file over 1 MiB of short lines (both read it all)
+big_files() {
+	{
+		echo 'net.ipv4.tcp_retries2 = 9'
+		printf '# '
+		head -c $((1024 * 1024 + 16)) /dev/zero | tr '\0' x
+		printf '\nnet.ipv4.tcp_retries2 = 7\n'
+	} >"$1/etc/sysctl.d/54-long.conf"
+	{
+		for i in $(seq 1 30000); do echo "# filler line $i of a large file, as generated configuration has"; done
+		echo 'net.ipv4.tcp_keepalive_probes = 6'
+	} >"$1/etc/sysctl.d/55-big.conf"
+}
+@test "CR and NUL line ends, CRLF, an empty file, a 1 MiB line, a 2 MiB file" { check_tree lines big_files; }

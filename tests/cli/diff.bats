@@ -96,6 +96,42 @@ converge() {
 	[[ "$(flat)" == *"/etc/sysctl.d/70-site.conf:1 sets \"30\" after it"*"or give the drop-in a name that sorts after it (--drop-in)"* ]]
 }
 
+@test "an earlier file setting the same value shadows nothing" {
+	printf 'net.ipv4.tcp_fin_timeout = 60\nnet.ipv4.tcp_orphan_retries = 4\n' >"$TMP/usr/lib/sysctl.d/10-early.conf"
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "$(jq -r '[.settings[] | select(.shadowed_by != null)] | length' <<<"$output")" = 0 ]
+	[[ "$(jq -r '.warnings[]' <<<"$output")" != *"after it"* ]]
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | .effective' <<<"$output")" = 4 ]
+}
+
+@test "an image without /etc/sysctl.d: the drop-in is still counted" {
+	rmdir "$TMP/etc/sysctl.d"
+	printf 'net.ipv4.tcp_fin_timeout = 30\nnet.ipv4.tcp_tw_reuse = 2\n' >"$TMP/usr/lib/sysctl.d/10-early.conf"
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | "\(.effective) \(.shadowed_by)"' <<<"$output")" = "60 null" ]
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_tw_reuse") | .effective' <<<"$output")" = 1 ]
+}
+
+@test "nothing outside --root is read, whatever the links in the image say" {
+	mkdir -p "$TMP/outside"
+	printf 'net.ipv4.tcp_fin_timeout = 11\n' >"$TMP/outside/x.conf"
+	mkdir -p "$TMP/img/usr/lib" "$TMP/img/etc/sysctl.d" "$TMP/img/usr/local/lib"
+	fake_proc "$TMP/img" 6.18.0
+	# a linked directory, an absolute link, and a climb above the root
+	ln -s "$TMP/outside" "$TMP/img/usr/lib/sysctl.d"
+	ln -s "$TMP/outside/x.conf" "$TMP/img/etc/sysctl.d/80-abs.conf"
+	ln -s "../../../../../../../../../../../..$TMP/outside/x.conf" "$TMP/img/etc/sysctl.d/81-climb.conf"
+	run --separate-stderr ft diff --root "$TMP/img" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .effective' <<<"$output")" = 60 ]
+	[[ "$stderr" != *"x.conf:"* ]]
+	# inside the root, the same links are followed
+	mkdir -p "$TMP/img$TMP/outside"
+	cp "$TMP/outside/x.conf" "$TMP/img$TMP/outside/"
+	run --separate-stderr ft diff --root "$TMP/img" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .effective' <<<"$output")" = 11 ]
+}
+
 @test "where procps sysctl --system ends differently, it says so" {
 	printf 'net.ipv4.tcp_orphan_retries = 3\n' >"$TMP/etc/sysctl.conf"
 	ln -s ../sysctl.conf "$TMP/etc/sysctl.d/99-sysctl.conf"
@@ -106,11 +142,11 @@ converge() {
 }
 
 @test "malformed lines in other files are reported and ignored, never fatal" {
-	printf 'net.ipv4.tcp_syn_retries = 3\nthis is not an assignment\n../x = 1\n' >"$TMP/etc/sysctl.d/10-junk.conf"
+	printf 'net.ipv4.tcp_syn_retries = 3\nthis is not an assignment\nnet/../x = 1\n' >"$TMP/etc/sysctl.d/10-junk.conf"
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"/etc/sysctl.d/10-junk.conf:2: warning: line is not an assignment, ignoring"* ]]
-	[[ "$stderr" == *"/etc/sysctl.d/10-junk.conf:3: warning: invalid key \"../x\", ignoring"* ]]
+	[[ "$stderr" == *"/etc/sysctl.d/10-junk.conf:3: warning: invalid key \"net/../x\", ignoring"* ]]
 }
 
 @test "a file fintune did not write in its place is never replaced" {

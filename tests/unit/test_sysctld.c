@@ -20,9 +20,15 @@ static void test_normalize(void **state)
 		{ "net/ipv4.conf/x", "net/ipv4.conf/x" },
 		{ "net.ipv4/conf.x", "net/ipv4.conf/x" },
 		{ "kernel", "kernel" },
+		/* systemd simplifies the path: all of these reach the key */
+		{ "/net/ipv4/tcp_fin_timeout", "net/ipv4/tcp_fin_timeout" },
+		{ "net.ipv4..tcp_orphan_retries", "net/ipv4/tcp_orphan_retries" },
+		{ "net//ipv4", "net/ipv4" },
+		{ "net/ipv4/./tcp_syn_retries", "net/ipv4/tcp_syn_retries" },
+		{ "net.ipv4.tcp_fin_timeout.", "net/ipv4/tcp_fin_timeout" },
 	};
-	static const char *const bad[] = { "", "/net/ipv4", "../etc", "net/../../etc", "net//ipv4", "a/..", "..",
-					    "net.ipv4..tcp" };
+	/* ".." could leave /proc/sys */
+	static const char *const bad[] = { "", "/", ".", "..", "net/../../etc", "a/..", "net/ipv4/..", "net/ipv4/../x" };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
@@ -89,6 +95,101 @@ static void test_parse_lines(void **state)
 	diags_free(&d);
 }
 
+static void test_line_ends(void **state)
+{
+	/* systemd ends a line at CR and at NUL too; procps at LF only, and a
+	 * NUL ends what it sees of a line (a CR stays in the value, which the
+	 * kernel refuses) */
+	static const char text[] = "net.ipv4.a = 24\rnet.ipv4.b = 2\nnet.ipv4.c = 3\0net.ipv4.d = 4\n"
+				   "net.ipv4.x = 1\r\nnet.ipv4.y = 2\n";
+	struct sysctl_config sd = { 0 }, pp = { .procps = true };
+
+	(void)state;
+	sysctld_add_text(&sd, "/etc/sysctl.d/t.conf", text, sizeof(text) - 1, NULL);
+	sysctld_add_text(&pp, "/etc/sysctl.d/t.conf", text, sizeof(text) - 1, NULL);
+	assert_string_equal(value_of(&sd, "net.ipv4.a", NULL), "24");
+	assert_string_equal(value_of(&sd, "net.ipv4.b", NULL), "2");
+	assert_string_equal(value_of(&sd, "net.ipv4.d", NULL), "4");
+	assert_string_equal(value_of(&pp, "net.ipv4.a", NULL), "24\rnet.ipv4.b = 2");
+	assert_null(value_of(&pp, "net.ipv4.b", NULL));
+	assert_string_equal(value_of(&pp, "net.ipv4.c", NULL), "3");
+	assert_null(value_of(&pp, "net.ipv4.d", NULL));
+	/* CRLF counts as one line end */
+	assert_int_equal(sysctld_resolve(&sd, "net.ipv4.y", NULL).entry->line, 6);
+	assert_int_equal(sysctld_resolve(&pp, "net.ipv4.y", NULL).entry->line, 4);
+	sysctld_free(&sd);
+	sysctld_free(&pp);
+}
+
+static void test_procps_quirks(void **state)
+{
+	const char *text = "- net.ipv4.r = 9\nnet.ipv4.t. = 33\nnet.ipv4..o = 3\n/net/ipv4/f = 21\n";
+	struct sysctl_config sd = { 0 }, pp = { .procps = true };
+	struct diags d;
+
+	(void)state;
+	diags_init(&d);
+	sysctld_add_text(&sd, "/etc/sysctl.d/t.conf", text, strlen(text), NULL);
+	sysctld_add_text(&pp, "/etc/sysctl.d/t.conf", text, strlen(text), &d);
+	/* systemd strips the blank after "-"; procps keeps it in the key */
+	assert_string_equal(value_of(&sd, "net.ipv4.r", NULL), "9");
+	assert_null(value_of(&pp, "net.ipv4.r", NULL));
+	assert_true(has_diag(&d, 1, 0, NULL,
+			     "procps reads the key with the blank after \"-\", which sets nothing: write \"-net.ipv4.r\""));
+	/* a trailing separator: systemd simplifies it away, procps opens a directory */
+	assert_string_equal(value_of(&sd, "net.ipv4.t", NULL), "33");
+	assert_null(value_of(&pp, "net.ipv4.t", NULL));
+	/* the kernel's walk folds "//" and a leading "/" for procps */
+	assert_string_equal(value_of(&pp, "net.ipv4.o", NULL), "3");
+	assert_string_equal(value_of(&pp, "net.ipv4.f", NULL), "21");
+	sysctld_free(&sd);
+	sysctld_free(&pp);
+	diags_free(&d);
+}
+
+static void test_long_line_and_many_keys(void **state)
+{
+	/* systemd stops reading a file at a line over 1 MiB, keeping what came
+	 * before; procps reads on */
+	size_t n = (1u << 20) + 64, len;
+	char *text = malloc(n + 64);
+	struct sysctl_config sd = { 0 }, pp = { .procps = true };
+	struct strbuf sb;
+	struct diags d;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)sprintf(text, "net.ipv4.a = 1\n# ");
+	memset(text + len, 'x', n);
+	len += n;
+	len += (size_t)sprintf(text + len, "\nnet.ipv4.b = 2\n");
+	diags_init(&d);
+	sysctld_add_text(&sd, "/etc/sysctl.d/t.conf", text, len, &d);
+	sysctld_add_text(&pp, "/etc/sysctl.d/t.conf", text, len, NULL);
+	assert_string_equal(value_of(&sd, "net.ipv4.a", NULL), "1");
+	assert_null(value_of(&sd, "net.ipv4.b", NULL));
+	assert_true(has_diag(&d, 2, 0, NULL, "line longer than 1 MiB: systemd-sysctl stops reading the file here"));
+	assert_string_equal(value_of(&pp, "net.ipv4.b", NULL), "2");
+	sysctld_free(&sd);
+	sysctld_free(&pp);
+	diags_free(&d);
+	free(text);
+	/* 200,000 distinct keys, then each again with another value: every one
+	 * moves to the end, once (a quadratic reader would take minutes) */
+	sb_init(&sb);
+	for (int i = 0; i < 200000; i++)
+		sb_addf(&sb, "net.k%d = %d\n", i, i);
+	for (int i = 0; i < 200000; i++)
+		sb_addf(&sb, "net.k%d = x%d\n", i, i);
+	sysctld_add_text(&sd, "/etc/sysctl.d/big.conf", sb.s, sb.len, NULL);
+	assert_int_equal(sd.n_entries, 200000);
+	assert_string_equal(sd.entries[0].key, "net/k0");
+	assert_string_equal(sd.entries[0].value, "x0");
+	assert_string_equal(value_of(&sd, "net.k199999", NULL), "x199999");
+	sysctld_free(&sd);
+	sb_free(&sb);
+}
+
 static void test_globs_and_exclusions(void **state)
 {
 	const char *early = "net.ipv4.tcp_keepalive_time = 10\nnet.ipv4.tcp_*_retries = 4\n";
@@ -111,6 +212,15 @@ static void test_globs_and_exclusions(void **state)
 	/* a glob does not cross a separator */
 	assert_null(value_of(&c, "net.ipv4.conf.all.tcp_x", &probe));
 	sysctld_free(&c);
+	/* as glob(3): a bracket holding a separator matches nothing */
+	{
+		const char *g = "net.ipv4.tcp_fin[._]timeout = 20\nnet.ipv4.tcp_orphan_retri[a-z]s = 2\n";
+
+		sysctld_add_text(&c, "/etc/sysctl.d/g.conf", g, strlen(g), NULL);
+		assert_null(value_of(&c, "net.ipv4.tcp_fin_timeout", &probe));
+		assert_string_equal(value_of(&c, "net.ipv4.tcp_orphan_retries", &probe), "2");
+		sysctld_free(&c);
+	}
 }
 
 static void test_systemd_and_procps_differ(void **state)
@@ -156,9 +266,11 @@ static void put(const char *rel, const char *text)
 
 static void link_to(const char *rel, const char *target)
 {
-	char path[256];
+	char path[256], cmd[300];
 
 	snprintf(path, sizeof(path), "%s%s", root, rel);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
 	assert_int_equal(symlink(target, path), 0);
 }
 
@@ -166,7 +278,7 @@ static void test_files_across_directories(void **state)
 {
 	struct sysctl_config c;
 	struct diags d;
-	char cmd[128];
+	char cmd[512];
 
 	(void)state;
 	strcpy(root, "/tmp/fintune-sysctld-XXXXXX");
@@ -207,6 +319,33 @@ static void test_files_across_directories(void **state)
 	assert_int_equal(sysctld_load(&c, root, false, NULL, NULL, &d), 0);
 	assert_string_equal(value_of(&c, "net.ipv4.c", NULL), "zz");
 	sysctld_free(&c);
+	/* nothing outside the root is read: not through an absolute link in a
+	 * directory of the path, not by climbing with "..", not through a
+	 * linked directory */
+	{
+		char outside[128], abs[160], climb[256];
+
+		snprintf(outside, sizeof(outside), "%s-outside", root);
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && echo 'net.ipv4.esc = host' >'%s/x.conf'", outside, outside);
+		assert_int_equal(system(cmd), 0);
+		snprintf(abs, sizeof(abs), "%s/x.conf", outside);
+		snprintf(climb, sizeof(climb), "../../../../../../../../../..%s/x.conf", outside);
+		link_to("/etc/sysctl.d/80-abs.conf", abs);
+		link_to("/etc/sysctl.d/81-climb.conf", climb);
+		link_to("/usr/local/lib/sysctl.d", outside);
+		put("/usr/lib/sysctl.d/deep/a.txt", "net.ipv4.deep = usr\n");
+		put("/etc/sysctl.d/a.txt", "net.ipv4.deep = etc\n");
+		link_to("/etc/sysctl.d/sub", "/usr/lib/sysctl.d/deep");
+		/* the kernel resolves sub first, then ".." from where it led */
+		link_to("/etc/sysctl.d/82-dotdot.conf", "sub/../deep/a.txt");
+		assert_int_equal(sysctld_load(&c, root, false, NULL, NULL, &d), 0);
+		assert_null(value_of(&c, "net.ipv4.esc", NULL));
+		assert_string_equal(value_of(&c, "net.ipv4.deep", NULL), "usr");
+		sysctld_free(&c);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s/etc/sysctl.d/8'* '%s/usr/local/lib/sysctl.d'", outside, root, root);
+		assert_int_equal(system(cmd), 0);
+		d.errors = 0;
+	}
 	/* fintune's drop-in as it would be written replaces the one on disk */
 	put("/etc/sysctl.d/60-fintune.conf", "net.ipv4.f = old\n");
 	assert_int_equal(sysctld_load(&c, root, false, "60-fintune.conf", "net.ipv4.f = new\n", &d), 0);
@@ -253,6 +392,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_parse_lines),
+		cmocka_unit_test(test_line_ends),
+		cmocka_unit_test(test_procps_quirks),
+		cmocka_unit_test(test_long_line_and_many_keys),
 		cmocka_unit_test(test_globs_and_exclusions),
 		cmocka_unit_test(test_systemd_and_procps_differ),
 		cmocka_unit_test(test_files_across_directories),
