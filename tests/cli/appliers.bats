@@ -64,3 +64,4 @@ check_tree() {
 @test "refused values, \"-\" keys, an exclusion after an assignment" { check_tree refused; }
 @test "a file fintune did not write in its drop-in's place" { check_tree foreign; }
 @test "separators, duplicates, names that are not drop-ins" { check_tree names; }
+@test "integers as the kernel parses them: 010 is octal, 0x hex, 08 refused" { check_tree bases; }

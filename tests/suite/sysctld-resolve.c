@@ -13,7 +13,6 @@
 #include "kernel.h"
 #include "sysctld.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,27 +48,20 @@ static bool read_value(const char *root, const char *path, char *out, size_t siz
 	return true;
 }
 
-/* The kernel's integer-vector parse, for as many integers as now. */
+/* The kernel's integer-vector parse (kernel_parse_ints), for as many
+ * integers as now. */
 static bool kernel_parse(const char *written, unsigned count, char *out, size_t size)
 {
-	const char *p = written;
+	long v[8];
 	size_t len = 0;
 
+	if (count > 8 || !kernel_parse_ints(written, count, v))
+		return false;
 	for (unsigned i = 0; i < count; i++) {
-		char *end;
-		long v;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!((*p >= '0' && *p <= '9') || (*p == '-' && p[1] >= '0' && p[1] <= '9')))
-			return false;
-		errno = 0;
-		v = strtol(p, &end, 10);
 		/* these are int sysctls: the kernel refuses what does not fit */
-		if (errno || v > 2147483647L || v < -2147483648L || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+		if (v[i] > 2147483647L || v[i] < -2147483648L)
 			return false;
-		len += (size_t)snprintf(out + len, size - len, "%s%ld", i ? " " : "", v);
-		p = end;
+		len += (size_t)snprintf(out + len, size - len, "%s%ld", i ? " " : "", v[i]);
 	}
 	return true;
 }
