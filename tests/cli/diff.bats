@@ -155,6 +155,28 @@ converge() {
 	[ "$(jq -r .drop_in.new <<<"$output")" = "$new" ]
 }
 
+@test "one profile, however its path is spelled, gives the same drop-in" {
+	printf 'fintune: 1\nname: site\nextends: reverse-proxy\n' >"$TMP/site.yaml"
+	mkdir -p "$TMP/sub"
+	ln -s .. "$TMP/sub/up"
+	(cd "$TMP" && converge ./site.yaml)
+	for spec in "$TMP/site.yaml" "$TMP/sub/../site.yaml" "$TMP/sub/up/site.yaml" site.yaml; do
+		run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$1" "$2"' _ "$TMP" "$spec"
+		[ "$status" -eq 0 ] || { echo "$spec: exit $status"; echo "$output"; false; }
+	done
+	# the drop-in names the file by its real path; messages keep it as typed
+	grep -qx "#   $(realpath "$TMP")/site.yaml" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" plan --root "$1" ./sub/up/site.yaml' _ "$TMP"
+	[[ "$output" == *"(./sub/up/site.yaml"* ]]
+	# a local profile by name is named by its place on the target, whatever --root is
+	mkdir -p "$TMP/etc/fintune/profiles"
+	cp "$TMP/site.yaml" "$TMP/etc/fintune/profiles/site.yaml"
+	converge site
+	grep -qx "#   /etc/fintune/profiles/site.yaml" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$2" site' _ "$TMP" "../$(basename "$TMP")/"
+	[ "$status" -eq 0 ]
+}
+
 @test "--drop-in must be a file name ending in .conf" {
 	run --separate-stderr ft diff --root "$TMP" --drop-in ../evil.conf reverse-proxy
 	[ "$status" -eq 1 ]
