@@ -137,7 +137,7 @@ static const char *plan_drop_in_name(json_t *o)
 /* A plan saved by `plan --output`, parsed once by the caller; lists what
  * drifted since it was made. */
 static int target_from_json(struct target *t, json_t *o, const char *path, const struct kernel *k,
-			    const char *old_text)
+			    const char *old_text, size_t old_len)
 {
 	json_t *settings, *s, *d = json_object_get(o, "drop_in");
 	size_t i;
@@ -147,6 +147,10 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 	memset(t, 0, sizeof(*t));
 	if (!name || !json_is_string(json_object_get(d, "new"))) {
 		fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", path, DROPIN_DIR);
+		return -1;
+	}
+	if (strlen(json_string_value(json_object_get(d, "new"))) != json_string_length(json_object_get(d, "new"))) {
+		fprintf(stderr, "fintune apply: %s: the plan's drop-in holds a NUL byte: fintune never writes one\n", path);
 		return -1;
 	}
 	snprintf(t->profile, sizeof(t->profile), "%s", json_string_value(json_object_get(o, "profile")) ?: "?");
@@ -164,7 +168,8 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 		json_t *old = json_object_get(d, "old");
 
 		if (json_is_null(old) ? old_text != NULL :
-					!old_text || strcmp(old_text, json_string_value(old) ?: "") != 0) {
+					!json_is_string(old) || !text_equal(old_text, old_len, json_string_value(old),
+									   json_string_length(old))) {
 			fprintf(stderr, "fintune apply: drifted: %s changed since the plan was made\n", t->drop_in_path);
 			drift++;
 		}
@@ -216,6 +221,7 @@ struct run {
 	struct target t;
 	struct kernel k;
 	char *old_text;		/* the drop-in on disk now */
+	size_t old_len;		/* it may hold a NUL: compared and restored by length */
 	enum existing existing;
 	bool check, no_live, reload;
 	/* what this run changed, to restore on failure */
@@ -273,7 +279,7 @@ static int restore(struct run *r)
 		int e;
 
 		drop_in_dir(r->root, dir, sizeof(dir));
-		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, strlen(r->old_text), 0644, NULL) :
+		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, r->old_len, 0644, NULL) :
 				  atomic_remove(dir, r->t.drop_in_name);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: could not restore %s: %s\n", r->t.drop_in_path, strerror(-e));
@@ -368,7 +374,7 @@ static int apply_run(struct run *r)
 	case EXISTING_NONE:
 		break;
 	}
-	file_change = !r->old_text || strcmp(r->old_text, r->t.new_text) != 0;
+	file_change = !text_equal(r->old_text, r->old_len, r->t.new_text, strlen(r->t.new_text));
 	for (int id = 0; id < K_PLANNED && !r->no_live && r->k.live; id++)
 		if (r->t.planned[id] && (!r->k.running[id].present || strcmp(r->k.running[id].value, r->t.proposed[id]) != 0))
 			live[n_live++] = (enum key_id)id;
@@ -591,7 +597,6 @@ int apply_main(int argc, char **argv)
 	bool have_plan = false;
 	int opt, lock = -1, status = EXIT_ERROR, e;
 	char dir[PATH_MAX];
-	size_t len;
 	json_t *saved = NULL;
 
 	common_init(&c, "apply", 1u << FORMAT_JSON);
@@ -631,7 +636,8 @@ int apply_main(int argc, char **argv)
 		struct diags d;
 		const char *name;
 
-		saved = json_load_file(plan_file, 0, &err);
+		/* the old drop-in it saw may hold a NUL byte (json_stringn) */
+		saved = json_load_file(plan_file, JSON_ALLOW_NUL, &err);
 		if (!saved) {
 			fprintf(stderr, "fintune apply: %s:%d:%d: %s\n", plan_file, err.line, err.column, err.text);
 			goto out;
@@ -649,12 +655,12 @@ int apply_main(int argc, char **argv)
 		kernel_read(c.root, &r.k, &d);
 		diags_print(&d, stderr);
 		diags_free(&d);
-		e = atomic_read_existing(dir, name, 1u << 20, &r.existing, &r.old_text, &len);
+		e = atomic_read_existing(dir, name, 1u << 20, &r.existing, &r.old_text, &r.old_len);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: cannot read %s/%s: %s\n", DROPIN_DIR, name, strerror(-e));
 			goto out;
 		}
-		if (target_from_json(&r.t, saved, plan_file, &r.k, r.old_text) < 0)
+		if (target_from_json(&r.t, saved, plan_file, &r.k, r.old_text, r.old_len) < 0)
 			goto out;
 	} else {
 		if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0)
@@ -662,7 +668,7 @@ int apply_main(int argc, char **argv)
 		have_plan = true;
 		r.k = pl.kernel;
 		target_from_plan(&r.t, &pl);
-		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &len);
+		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &r.old_len);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: cannot read %s: %s\n", r.t.drop_in_path, strerror(-e));
 			goto out;

@@ -80,9 +80,10 @@ int diff_main(int argc, char **argv)
 		snprintf(label_old, sizeof(label_old), "%s", pl.drop_in_path);
 		snprintf(label_new, sizeof(label_new), "%s (fintune)", pl.drop_in_path);
 		if (!pl.old_foreign)
-			unified_diff(&sb, label_old, pl.old_text, label_new, pl.new_text, color);
+			unified_diff(&sb, label_old, pl.old_text, pl.old_len, label_new, pl.new_text, pl.new_len,
+				     color);
 		if (sb.len)
-			fputs(sb.s, stdout);
+			fwrite(sb.s, 1, sb.len, stdout);
 		else if (!pl.old_foreign && !c.quiet)
 			printf("%s is up to date.\n", pl.drop_in_path);
 		sb_free(&sb);

@@ -77,7 +77,6 @@ static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 	char host[PATH_MAX];
 	struct stat st;
 	const char *why;
-	size_t len;
 	int r;
 
 	snprintf(host, sizeof(host), "%s%s", root, pl->drop_in_path);
@@ -92,7 +91,7 @@ static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 		note(pl, "%s is not a regular file (a symlink or a directory): fintune will not replace it", pl->drop_in_path);
 		return 0;
 	}
-	r = read_file_limited(host, 1u << 20, &pl->old_text, &len, &why);
+	r = read_file_limited(host, 1u << 20, &pl->old_text, &pl->old_len, &why);
 	if (r < 0) {
 		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s", why ? why : strerror(-r));
 		return -1;
@@ -194,6 +193,7 @@ int plan_prepare(struct plan *pl, const struct common *c, const char *spec, cons
 	pl->new_text = dropin_render(pl->profile, &pl->advice, pl->drop_in_path);
 	if (!pl->new_text || read_drop_in(pl, c->root, &d) < 0)
 		goto out;
+	pl->new_len = strlen(pl->new_text);
 	/* the configuration now, then with the new drop-in in place, as each
 	 * applier reads it; foreign files' problems are warnings, never fatal */
 	if (sysctld_load(&pl->now, c->root, false, NULL, NULL, &d) < 0 ||
@@ -225,7 +225,7 @@ out:
 
 bool plan_pending(const struct plan *pl)
 {
-	if (!pl->old_foreign && (!pl->old_text || strcmp(pl->old_text, pl->new_text) != 0))
+	if (!pl->old_foreign && !text_equal(pl->old_text, pl->old_len, pl->new_text, pl->new_len))
 		return true;
 	for (int id = 0; id < K_PLANNED; id++)
 		if (pl->advice.rec[id].change && pl->kernel.live)
@@ -453,7 +453,7 @@ json_t *plan_full_json(const struct plan *pl)
 		json_object_set_new(s, "effective_procps", v->has_procps ? json_string(v->procps) : json_null());
 	}
 	json_object_set_new(drop, "path", json_string(pl->drop_in_path));
-	json_object_set_new(drop, "old", pl->old_text ? json_string(pl->old_text) : json_null());
+	json_object_set_new(drop, "old", pl->old_text ? json_stringn(pl->old_text, pl->old_len) : json_null());
 	json_object_set_new(drop, "new", json_string(pl->new_text));
 	json_object_set_new(drop, "foreign", json_boolean(pl->old_foreign));
 	json_object_set_new(o, "drop_in", drop);

@@ -265,6 +265,13 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+bool text_equal(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+	if (!a || !b)
+		return !a && !b;
+	return a_len == b_len && memcmp(a, b, a_len) == 0;
+}
+
 int parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;

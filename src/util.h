@@ -50,6 +50,10 @@ bool utf8_valid(const char *s, size_t n);
 /* Strict decimal parse of the whole string into [min, max]; 0 or -ERANGE/-EINVAL. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* Whether two texts are the same bytes, NUL bytes included; NULL is an absent
+ * file, equal only to another. */
+bool text_equal(const char *a, size_t a_len, const char *b, size_t b_len);
+
 /* Levenshtein distance, capped: returns cap+1 when larger. For "did you mean". */
 unsigned edit_distance(const char *a, const char *b, unsigned cap);
 
