@@ -21,6 +21,7 @@
 #include "plan.h"
 #include "state.h"
 #include "sysctld.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -140,6 +141,8 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 			    const char *old_text, size_t old_len)
 {
 	json_t *settings, *s, *d = json_object_get(o, "drop_in");
+	/* what a plan file says is quoted in messages: escaped for the terminal */
+	char v1[256];
 	size_t i;
 	int drift = 0;
 	const char *name = plan_drop_in_name(o);
@@ -160,7 +163,8 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 	/* the kernel it was made for */
 	if (strcmp(json_string_value(json_object_get(o, "kernel")) ?: "", k->release) != 0) {
 		fprintf(stderr, "fintune apply: drifted: the kernel is %s, the plan was made on %s\n",
-			k->release[0] ? k->release : "(unknown)", json_string_value(json_object_get(o, "kernel")) ?: "(unknown)");
+			k->release[0] ? k->release : "(unknown)",
+			printable(v1, sizeof(v1), json_string_value(json_object_get(o, "kernel")) ?: "(unknown)"));
 		drift++;
 	}
 	/* the drop-in as it was */
@@ -181,14 +185,15 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 		int id = key ? key_lookup(key) : -1;
 
 		if (id < 0 || id >= K_PLANNED) {
-			fprintf(stderr, "fintune apply: %s: unknown key %s in the plan\n", path, key ? key : "(none)");
+			fprintf(stderr, "fintune apply: %s: unknown key %s in the plan\n", path,
+				printable(v1, sizeof(v1), key ? key : "(none)"));
 			drift++;
 			continue;
 		}
 		if (json_is_string(prop)) {
 			if (!kernel_accepts(k, id, json_string_value(prop))) {
 				fprintf(stderr, "fintune apply: %s: %s = %s is not accepted by this kernel\n", path, key,
-					json_string_value(prop));
+					printable(v1, sizeof(v1), json_string_value(prop)));
 				drift++;
 				continue;
 			}
@@ -199,7 +204,7 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 					!k->running[id].present || strcmp(k->running[id].value, json_string_value(run) ?: "") != 0) {
 			fprintf(stderr, "fintune apply: drifted: %s is %s now, the plan saw %s\n", key,
 				k->running[id].present ? k->running[id].value : "(absent)",
-				json_is_null(run) ? "(absent)" : json_string_value(run));
+				json_is_null(run) ? "(absent)" : printable(v1, sizeof(v1), json_string_value(run) ?: "?"));
 			drift++;
 		}
 	}
@@ -348,6 +353,8 @@ static int apply_run(struct run *r)
 	struct state_record st = { 0 }, *top = NULL;
 	bool file_change, interrupted;
 	char dir[PATH_MAX], old_file[K_PLANNED][KERNEL_VALUE_MAX];
+	/* the old drop-in's values and a plan file's profile, for the terminal */
+	char value[KERNEL_VALUE_MAX * 4], profile[sizeof(r->t.profile) * 4];
 	size_t n_live = 0;
 	enum key_id live[K_PLANNED];
 	struct audit audit = { "apply", r->t.profile, false, 0 };
@@ -404,7 +411,8 @@ static int apply_run(struct run *r)
 			state_save(r->root, &stack);
 		}
 		if (!r->c->quiet && r->c->format != FORMAT_JSON)
-			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path, r->t.profile);
+			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path,
+			       printable(profile, sizeof(profile), r->t.profile));
 		json_object_set_new(r->report, "changed", json_false());
 		status = EXIT_OK;
 		goto out;
@@ -534,7 +542,8 @@ static int apply_run(struct run *r)
 			json_array_append_new(json_object_get(r->report, "keys"), o);
 		}
 		if (r->c->format != FORMAT_JSON && !r->c->quiet)
-			printf("%-30s %s -> %s%s\n", key_fact(id)->name, before ? before : "(unset)", r->t.proposed[id],
+			printf("%-30s %s -> %s%s\n", key_fact(id)->name,
+			       before ? printable(value, sizeof(value), before) : "(unset)", r->t.proposed[id],
 			       set_live ? "" :
 			       r->no_live ? " (in the drop-in; --no-live)" :
 			       !r->k.live ? " (in the drop-in; no live values here)" :
@@ -547,7 +556,7 @@ static int apply_run(struct run *r)
 			 file_change ? r->t.drop_in_path : "drop-in unchanged", n_live, n_live == 1 ? "" : "s");
 		audit_summary(&audit, r->t.drop_in_path, records, msg);
 		if (r->c->format != FORMAT_JSON && !r->c->quiet)
-			printf("Applied %s: %s.\n", r->t.profile, msg);
+			printf("Applied %s: %s.\n", printable(profile, sizeof(profile), r->t.profile), msg);
 	}
 	json_object_set_new(r->report, "changed", json_true());
 	json_object_set_new(r->report, "drop_in_written", json_boolean(file_change));

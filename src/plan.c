@@ -286,15 +286,27 @@ static void wrap(FILE *f, const char *text, int indent, int width, bool hanging)
 	}
 }
 
+/* Notes and warnings quote values and file names from files fintune does
+ * not own: escaped before they reach the terminal. */
+static void wrap_printable(FILE *f, const char *text, int indent, int width, bool hanging)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_add_printable(&sb, text, strlen(text));
+	wrap(f, sb.oom ? "(out of memory)" : sb.s ? sb.s : "", indent, width, hanging);
+	sb_free(&sb);
+}
+
 void print_wrapped(FILE *f, const char *text, int indent, int width)
 {
-	wrap(f, text, indent, width, false);
+	wrap_printable(f, text, indent, width, false);
 }
 
 void print_hanging(FILE *f, const char *prefix, const char *text, int indent, int width)
 {
 	fputs(prefix, f);
-	wrap(f, text, indent, width, true);
+	wrap_printable(f, text, indent, width, true);
 }
 
 static const char *running_text(const struct kernel *k, enum key_id id)
@@ -310,11 +322,11 @@ static void print_text(const struct plan *pl, const struct common *c)
 	const struct advice *a = &pl->advice;
 	bool color = use_color(c, 1);
 	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
-	char mem[32];
+	char mem[32], path[PATH_MAX];
 
-	printf("Profile  %s (%s", pl->profile->name, pl->profile->files[0].display);
+	printf("Profile  %s (%s", pl->profile->name, printable(path, sizeof(path), pl->profile->files[0].display));
 	for (size_t i = 1; i < pl->profile->n_files; i++)
-		printf(", extends %s", pl->profile->files[i].display);
+		printf(", extends %s", printable(path, sizeof(path), pl->profile->files[i].display));
 	printf(")\n");
 	if (k->live)
 		printf("Kernel   %s, %s network namespace\n\n", k->release[0] ? k->release : "release unknown",
@@ -363,7 +375,7 @@ static void print_text(const struct plan *pl, const struct common *c)
 			workload_field_text(&pl->profile->w, (enum workload_field)f, v, sizeof(v));
 			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
 			if (o->file)
-				printf("%s:%u:%u\n", o->file, o->line, o->col);
+				printf("%s:%u:%u\n", printable(path, sizeof(path), o->file), o->line, o->col);
 			else
 				printf("(default)\n");
 		}

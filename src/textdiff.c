@@ -84,7 +84,9 @@ static void emit_line(struct strbuf *out, char sign, const struct lines *l, size
 
 	sb_adds(out, on);
 	sb_addc(out, sign);
-	sb_addn(out, l->s[i], l->len[i]);
+	/* the file on disk may hold anything: nothing of it reaches the
+	 * terminal as a control byte */
+	sb_add_printable(out, l->s[i], l->len[i]);
 	if (color && *on)
 		sb_adds(out, "\033[0m");
 	sb_addc(out, '\n');

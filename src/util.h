@@ -28,6 +28,14 @@ void sb_truncate(struct strbuf *sb, size_t len);
 /* Appends s quoted for a message: "...", with control bytes and quotes escaped and
  * long strings shortened. */
 void sb_add_quoted(struct strbuf *sb, const char *s, size_t n);
+/* Appends s[0..n) as it may go to a terminal: control bytes (C0, newline
+ * and tab included, DEL, C1) and bytes that are not UTF-8 become \xNN, so
+ * text from a file cannot move the cursor, retitle or clear the screen.
+ * JSON output needs none of this: jansson escapes. */
+void sb_add_printable(struct strbuf *sb, const char *s, size_t n);
+/* s as sb_add_printable makes it, in buf (cut to fit, never inside a
+ * character). Returns buf, for printf. */
+const char *printable(char *buf, size_t size, const char *s);
 /* Hands the buffer to the caller (NULL after an allocation failure). */
 char *sb_steal(struct strbuf *sb);
 

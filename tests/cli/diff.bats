@@ -177,6 +177,37 @@ converge() {
 	[ "$status" -eq 0 ]
 }
 
+@test "text from files fintune does not own reaches the terminal escaped" {
+	esc=$'\e]0;pwned\a\e[2J'
+	printf 'net.ipv4.tcp_fin_timeout = 5%s\n../%s = 1\n' "$esc" "$esc" >"$TMP/etc/sysctl.d/70-local.conf"
+	printf 'net.ipv4.tcp_orphan_retries = 3\n' >"$TMP/etc/sysctl.d/80-$esc.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	for text in "$output" "$stderr"; do
+		[[ "$text" != *$'\e'* && "$text" != *$'\a'* ]] || { echo "raw escape in: $text"; false; }
+	done
+	# the table, the notes and the warnings say what is there, escaped
+	line=$(printf '%s\n' "$output" | grep '^net.ipv4.tcp_fin_timeout ')
+	[[ "$line" == *' 5\x1b]0;pwned\x07\x1b[2J '* ]]
+	[[ "$(flat)" == *'/etc/sysctl.d/70-local.conf:1 sets "5\x1b]0;pwned\x07\x1b[2J", which the kernel refuses'* ]]
+	[[ "$(flat)" == *'/etc/sysctl.d/80-\x1b]0;pwned\x07\x1b[2J.conf:1 sets "3" after it'* ]]
+	[[ "$stderr" == *'/etc/sysctl.d/70-local.conf:2: warning: invalid key "../\x1b]0;pwned\x07\x1b[2J", ignoring'* ]]
+	# plan's notes too
+	run --separate-stderr ft plan --root "$TMP" reverse-proxy
+	[[ "$output$stderr" != *$'\e'* ]]
+	# a drop-in of fintune's edited to hold them: the diff shows them escaped
+	rm "$TMP/etc/sysctl.d/80-$esc.conf"
+	converge reverse-proxy
+	printf '# %s\n' "$esc" >>"$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'-# \x1b]0;pwned\x07\x1b[2J'* ]]
+	[[ "$output$stderr" != *$'\e'* ]]
+	# JSON is jansson's to escape: the value is there as it is
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .configured' <<<"$output")" = "5$esc" ]
+}
+
 @test "--drop-in must be a file name ending in .conf" {
 	run --separate-stderr ft diff --root "$TMP" --drop-in ../evil.conf reverse-proxy
 	[ "$status" -eq 1 ]

@@ -237,8 +237,7 @@ static void test_textdiff(void **state)
 	sb_reset(&sb);
 	/* a NUL byte is text: what follows it is not equal to nothing */
 	unified_diff(&sb, "a", "x\n\0\ny\n", 6, "b", "x\n", 2, false);
-	assert_int_equal(sb.len, strlen("--- a\n+++ b\n@@ -1,3 +1,1 @@\n x\n-") + 1 + strlen("\n-y\n"));
-	assert_memory_equal(sb.s, "--- a\n+++ b\n@@ -1,3 +1,1 @@\n x\n-\0\n-y\n", sb.len);
+	assert_string_equal(sb.s, "--- a\n+++ b\n@@ -1,3 +1,1 @@\n x\n-\\x00\n-y\n");
 	sb_reset(&sb);
 	diff_str(&sb, "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nfive\n6\n7\n8\n9");
 	assert_string_equal(sb.s, "--- a\n+++ b\n@@ -2,8 +2,8 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n-9\n+9\n"
