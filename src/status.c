@@ -123,7 +123,8 @@ int status_main(int argc, char **argv)
 	atomic_read_existing(dir, top->drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
 	if (what == EXISTING_NONE)
 		file_state = top->written_text ? "missing" : "absent, as applied";
-	else if (what == EXISTING_FILE && top->written_text && strcmp(text, top->written_text) == 0)
+	else if (what == EXISTING_FILE && top->written_text &&
+		 text_equal(text, len, top->written_text, strlen(top->written_text)))
 		file_state = "as applied";
 	else
 		file_state = "changed since";

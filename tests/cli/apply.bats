@@ -69,6 +69,9 @@ live() { cat "$R/$1"; }
 	f=$TMP/etc/sysctl.d/60-fintune.conf
 	cp "$f" "$TMP/clean"
 	printf '\0\nnet.ipv4.tcp_fin_timeout = 5\n' >>"$f"
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 2 ]
+	[ "${lines[1]}" = "Drop-in   /etc/sysctl.d/60-fintune.conf: changed since" ]
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
 	[ "$status" -eq 2 ]
 	[[ "$output" != *"is up to date"* ]]
