@@ -21,6 +21,7 @@
 #include "plan.h"
 #include "state.h"
 #include "sysctld.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,9 +138,11 @@ static const char *plan_drop_in_name(json_t *o)
 /* A plan saved by `plan --output`, parsed once by the caller; lists what
  * drifted since it was made. */
 static int target_from_json(struct target *t, json_t *o, const char *path, const struct kernel *k,
-			    const char *old_text)
+			    const char *old_text, size_t old_len)
 {
 	json_t *settings, *s, *d = json_object_get(o, "drop_in");
+	/* what a plan file says is quoted in messages: escaped for the terminal */
+	char v1[256];
 	size_t i;
 	int drift = 0;
 	const char *name = plan_drop_in_name(o);
@@ -149,6 +152,10 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 		fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", path, DROPIN_DIR);
 		return -1;
 	}
+	if (strlen(json_string_value(json_object_get(d, "new"))) != json_string_length(json_object_get(d, "new"))) {
+		fprintf(stderr, "fintune apply: %s: the plan's drop-in holds a NUL byte: fintune never writes one\n", path);
+		return -1;
+	}
 	snprintf(t->profile, sizeof(t->profile), "%s", json_string_value(json_object_get(o, "profile")) ?: "?");
 	snprintf(t->drop_in_name, sizeof(t->drop_in_name), "%s", name);
 	snprintf(t->drop_in_path, sizeof(t->drop_in_path), "%s/%s", DROPIN_DIR, name);
@@ -156,7 +163,8 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 	/* the kernel it was made for */
 	if (strcmp(json_string_value(json_object_get(o, "kernel")) ?: "", k->release) != 0) {
 		fprintf(stderr, "fintune apply: drifted: the kernel is %s, the plan was made on %s\n",
-			k->release[0] ? k->release : "(unknown)", json_string_value(json_object_get(o, "kernel")) ?: "(unknown)");
+			k->release[0] ? k->release : "(unknown)",
+			printable(v1, sizeof(v1), json_string_value(json_object_get(o, "kernel")) ?: "(unknown)"));
 		drift++;
 	}
 	/* the drop-in as it was */
@@ -164,7 +172,8 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 		json_t *old = json_object_get(d, "old");
 
 		if (json_is_null(old) ? old_text != NULL :
-					!old_text || strcmp(old_text, json_string_value(old) ?: "") != 0) {
+					!json_is_string(old) || !text_equal(old_text, old_len, json_string_value(old),
+									   json_string_length(old))) {
 			fprintf(stderr, "fintune apply: drifted: %s changed since the plan was made\n", t->drop_in_path);
 			drift++;
 		}
@@ -176,14 +185,15 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 		int id = key ? key_lookup(key) : -1;
 
 		if (id < 0 || id >= K_PLANNED) {
-			fprintf(stderr, "fintune apply: %s: unknown key %s in the plan\n", path, key ? key : "(none)");
+			fprintf(stderr, "fintune apply: %s: unknown key %s in the plan\n", path,
+				printable(v1, sizeof(v1), key ? key : "(none)"));
 			drift++;
 			continue;
 		}
 		if (json_is_string(prop)) {
 			if (!kernel_accepts(k, id, json_string_value(prop))) {
 				fprintf(stderr, "fintune apply: %s: %s = %s is not accepted by this kernel\n", path, key,
-					json_string_value(prop));
+					printable(v1, sizeof(v1), json_string_value(prop)));
 				drift++;
 				continue;
 			}
@@ -194,7 +204,7 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 					!k->running[id].present || strcmp(k->running[id].value, json_string_value(run) ?: "") != 0) {
 			fprintf(stderr, "fintune apply: drifted: %s is %s now, the plan saw %s\n", key,
 				k->running[id].present ? k->running[id].value : "(absent)",
-				json_is_null(run) ? "(absent)" : json_string_value(run));
+				json_is_null(run) ? "(absent)" : printable(v1, sizeof(v1), json_string_value(run) ?: "?"));
 			drift++;
 		}
 	}
@@ -216,6 +226,7 @@ struct run {
 	struct target t;
 	struct kernel k;
 	char *old_text;		/* the drop-in on disk now */
+	size_t old_len;		/* it may hold a NUL: compared and restored by length */
 	enum existing existing;
 	bool check, no_live, reload;
 	/* what this run changed, to restore on failure */
@@ -273,7 +284,7 @@ static int restore(struct run *r)
 		int e;
 
 		drop_in_dir(r->root, dir, sizeof(dir));
-		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, strlen(r->old_text), 0644, NULL) :
+		e = r->old_text ? atomic_write(dir, r->t.drop_in_name, r->old_text, r->old_len, 0644, NULL) :
 				  atomic_remove(dir, r->t.drop_in_name);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: could not restore %s: %s\n", r->t.drop_in_path, strerror(-e));
@@ -342,6 +353,8 @@ static int apply_run(struct run *r)
 	struct state_record st = { 0 }, *top = NULL;
 	bool file_change, interrupted;
 	char dir[PATH_MAX], old_file[K_PLANNED][KERNEL_VALUE_MAX];
+	/* the old drop-in's values and a plan file's profile, for the terminal */
+	char value[KERNEL_VALUE_MAX * 4], profile[sizeof(r->t.profile) * 4];
 	size_t n_live = 0;
 	enum key_id live[K_PLANNED];
 	struct audit audit = { "apply", r->t.profile, false, 0 };
@@ -368,7 +381,7 @@ static int apply_run(struct run *r)
 	case EXISTING_NONE:
 		break;
 	}
-	file_change = !r->old_text || strcmp(r->old_text, r->t.new_text) != 0;
+	file_change = !text_equal(r->old_text, r->old_len, r->t.new_text, strlen(r->t.new_text));
 	for (int id = 0; id < K_PLANNED && !r->no_live && r->k.live; id++)
 		if (r->t.planned[id] && (!r->k.running[id].present || strcmp(r->k.running[id].value, r->t.proposed[id]) != 0))
 			live[n_live++] = (enum key_id)id;
@@ -398,7 +411,8 @@ static int apply_run(struct run *r)
 			state_save(r->root, &stack);
 		}
 		if (!r->c->quiet && r->c->format != FORMAT_JSON)
-			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path, r->t.profile);
+			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path,
+			       printable(profile, sizeof(profile), r->t.profile));
 		json_object_set_new(r->report, "changed", json_false());
 		status = EXIT_OK;
 		goto out;
@@ -528,7 +542,8 @@ static int apply_run(struct run *r)
 			json_array_append_new(json_object_get(r->report, "keys"), o);
 		}
 		if (r->c->format != FORMAT_JSON && !r->c->quiet)
-			printf("%-30s %s -> %s%s\n", key_fact(id)->name, before ? before : "(unset)", r->t.proposed[id],
+			printf("%-30s %s -> %s%s\n", key_fact(id)->name,
+			       before ? printable(value, sizeof(value), before) : "(unset)", r->t.proposed[id],
 			       set_live ? "" :
 			       r->no_live ? " (in the drop-in; --no-live)" :
 			       !r->k.live ? " (in the drop-in; no live values here)" :
@@ -541,7 +556,7 @@ static int apply_run(struct run *r)
 			 file_change ? r->t.drop_in_path : "drop-in unchanged", n_live, n_live == 1 ? "" : "s");
 		audit_summary(&audit, r->t.drop_in_path, records, msg);
 		if (r->c->format != FORMAT_JSON && !r->c->quiet)
-			printf("Applied %s: %s.\n", r->t.profile, msg);
+			printf("Applied %s: %s.\n", printable(profile, sizeof(profile), r->t.profile), msg);
 	}
 	json_object_set_new(r->report, "changed", json_true());
 	json_object_set_new(r->report, "drop_in_written", json_boolean(file_change));
@@ -591,7 +606,6 @@ int apply_main(int argc, char **argv)
 	bool have_plan = false;
 	int opt, lock = -1, status = EXIT_ERROR, e;
 	char dir[PATH_MAX];
-	size_t len;
 	json_t *saved = NULL;
 
 	common_init(&c, "apply", 1u << FORMAT_JSON);
@@ -631,7 +645,8 @@ int apply_main(int argc, char **argv)
 		struct diags d;
 		const char *name;
 
-		saved = json_load_file(plan_file, 0, &err);
+		/* the old drop-in it saw may hold a NUL byte (json_stringn) */
+		saved = json_load_file(plan_file, JSON_ALLOW_NUL, &err);
 		if (!saved) {
 			fprintf(stderr, "fintune apply: %s:%d:%d: %s\n", plan_file, err.line, err.column, err.text);
 			goto out;
@@ -649,12 +664,12 @@ int apply_main(int argc, char **argv)
 		kernel_read(c.root, &r.k, &d);
 		diags_print(&d, stderr);
 		diags_free(&d);
-		e = atomic_read_existing(dir, name, 1u << 20, &r.existing, &r.old_text, &len);
+		e = atomic_read_existing(dir, name, 1u << 20, &r.existing, &r.old_text, &r.old_len);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: cannot read %s/%s: %s\n", DROPIN_DIR, name, strerror(-e));
 			goto out;
 		}
-		if (target_from_json(&r.t, saved, plan_file, &r.k, r.old_text) < 0)
+		if (target_from_json(&r.t, saved, plan_file, &r.k, r.old_text, r.old_len) < 0)
 			goto out;
 	} else {
 		if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0)
@@ -662,7 +677,7 @@ int apply_main(int argc, char **argv)
 		have_plan = true;
 		r.k = pl.kernel;
 		target_from_plan(&r.t, &pl);
-		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &len);
+		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &r.old_len);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: cannot read %s: %s\n", r.t.drop_in_path, strerror(-e));
 			goto out;

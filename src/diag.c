@@ -137,8 +137,10 @@ void diag_format_color(const struct diag *g, char **line, bool color)
 	sb_init(&sb);
 	if (color)
 		sb_adds(&sb, "\033[1m");
+	/* file names, keys and quoted values come from files fintune does not
+	 * own: no byte of theirs may act on the terminal, nor break the line */
 	if (g->file) {
-		sb_adds(&sb, g->file);
+		sb_add_printable(&sb, g->file, strlen(g->file));
 		if (g->line) {
 			sb_addf(&sb, ":%u", g->line);
 			if (g->col)
@@ -147,21 +149,15 @@ void diag_format_color(const struct diag *g, char **line, bool color)
 		sb_adds(&sb, ": ");
 	}
 	if (g->pointer) {
-		/* a key may hold any byte; the line must stay one line */
 		sb_adds(&sb, g->pointer[0] ? "" : "/");
-		for (const char *p = g->pointer; *p; p++) {
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				sb_addf(&sb, "\\x%02x", (unsigned char)*p);
-			else
-				sb_addc(&sb, *p);
-		}
+		sb_add_printable(&sb, g->pointer, strlen(g->pointer));
 		sb_adds(&sb, ": ");
 	}
 	if (color)
 		sb_adds(&sb, "\033[0m");
 	if (g->warning)
 		sb_adds(&sb, color ? "\033[33mwarning:\033[0m " : "warning: ");
-	sb_adds(&sb, g->msg);
+	sb_add_printable(&sb, g->msg, strlen(g->msg));
 	*line = sb_steal(&sb);
 }
 

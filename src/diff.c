@@ -6,6 +6,7 @@
 #include "output.h"
 #include "plan.h"
 #include "textdiff.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,13 @@ static void print_table(const struct plan *pl, bool color)
 		const struct key_fact *f = key_fact(id);
 		char by[PATH_MAX + 64] = "-", conf[KERNEL_VALUE_MAX] = "-";
 
+		/* a value and a file name from files fintune does not own */
 		if (v->configured) {
-			sysctld_describe(v->configured, by, sizeof(by));
-			snprintf(conf, sizeof(conf), "%s", v->configured->value);
+			char text[PATH_MAX + 64];
+
+			sysctld_describe(v->configured, text, sizeof(text));
+			printable(by, sizeof(by), text);
+			printable(conf, sizeof(conf), v->configured->value);
 		}
 		printf("%-30s %-13s %-13s %-13s %-13s %s\n", f->name,
 		       k->running[id].present ? k->running[id].value : k->live ? "(absent)" : "(offline)", conf,
@@ -80,9 +85,10 @@ int diff_main(int argc, char **argv)
 		snprintf(label_old, sizeof(label_old), "%s", pl.drop_in_path);
 		snprintf(label_new, sizeof(label_new), "%s (fintune)", pl.drop_in_path);
 		if (!pl.old_foreign)
-			unified_diff(&sb, label_old, pl.old_text, label_new, pl.new_text, color);
+			unified_diff(&sb, label_old, pl.old_text, pl.old_len, label_new, pl.new_text, pl.new_len,
+				     color);
 		if (sb.len)
-			fputs(sb.s, stdout);
+			fwrite(sb.s, 1, sb.len, stdout);
 		else if (!pl.old_foreign && !c.quiet)
 			printf("%s is up to date.\n", pl.drop_in_path);
 		sb_free(&sb);

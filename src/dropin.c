@@ -74,7 +74,9 @@ char *dropin_render(const struct profile *p, const struct advice *a, const char 
 		struct strbuf line;
 
 		sb_init(&line);
-		sb_adds(&line, p->files[i].display);
+		/* not the path as typed: ./x.yaml and /abs/x.yaml are one
+		 * profile, and must give the same bytes */
+		sb_adds(&line, p->files[i].canonical);
 		sb_adds(&line, " sha256:");
 		add_hex(&line, p->files[i].doc->sha256, sizeof(p->files[i].doc->sha256));
 		add_comment(&sb, "  ", line.s ? line.s : "");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "journal.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,7 +54,15 @@ static void send_record(struct audit *a, struct fields *f, const char *line)
 		if (!a->no_journal)
 			fprintf(stderr, "fintune: no journal at %s: audit records go to stderr\n", JOURNAL_SOCKET);
 		a->no_journal = true;
-		fprintf(stderr, "fintune: audit: %s\n", line);
+		{
+			struct strbuf sb;
+
+			/* values from the old drop-in: no control byte to the terminal */
+			sb_init(&sb);
+			sb_add_printable(&sb, line, strlen(line));
+			fprintf(stderr, "fintune: audit: %s\n", sb.s ? sb.s : "(out of memory)");
+			sb_free(&sb);
+		}
 	}
 	a->records++;
 }

@@ -374,31 +374,107 @@ bool kernel_value(const struct kernel *k, enum key_id id, long *out)
 	return true;
 }
 
+/* The kernel's isspace (lib/ctype.c): \t..\r, space, and Latin-1's no-break
+ * space. It skips these before each integer of a write. */
+static bool kernel_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The kernel's proc_get_long keeps at most this many characters of an
+ * integer (TMPBUFLEN - 1) and refuses one that fills them: it cannot tell
+ * where a longer one would end. */
+#define PROC_NUMBER_MAX 21
+
+/* One integer at *pp as proc_get_long reads it: an optional '-', then a
+ * digit; the base from the prefix as the kernel's strtoul(..., 0) picks it
+ * ("0x" or "0X" and a hex digit: 16; another leading 0: 8, so "08" stops
+ * after the 0; else 10). *pp moves past it; what may follow is the caller's
+ * rule. False where the kernel says EINVAL. */
+static bool parse_proc_long(const char **pp, long *out)
+{
+	const char *s = *pp, *p = s;
+	bool neg = false;
+	unsigned base = 10;
+	unsigned long v = 0;
+	int d;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (*p < '0' || *p > '9')
+		return false;
+	if (p[0] == '0') {
+		if ((p[1] == 'x' || p[1] == 'X') && digit_value(p[2]) >= 0) {
+			base = 16;
+			p += 2;
+		} else {
+			base = 8;
+		}
+	}
+	for (; (d = digit_value(*p)) >= 0 && (unsigned)d < base; p++) {
+		if (v > (ULONG_MAX - (unsigned)d) / base)
+			return false;	/* overflow: the kernel refuses it */
+		v = v * base + (unsigned)d;
+	}
+	if (p - s >= PROC_NUMBER_MAX || v > (unsigned long)LONG_MAX)
+		return false;
+	*out = neg ? -(long)v : (long)v;
+	*pp = p;
+	return true;
+}
+
+/* What may follow an integer in a write: a blank or the end. */
+static bool proc_number_end(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t' || c == '\n';
+}
+
+const char *kernel_parse_ints(const char *value, unsigned n, long v[])
+{
+	const char *p = value;
+
+	for (unsigned i = 0; i < n; i++) {
+		while (kernel_space((unsigned char)*p))
+			p++;
+		if (!parse_proc_long(&p, &v[i]) || !proc_number_end(*p))
+			return NULL;
+	}
+	return p;
+}
+
 bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
 {
 	const struct key_era *era = kernel_era(k, id);
-	const char *p = value;
+	const char *p;
 	long v[3];
-	unsigned n = 0;
+	unsigned n = facts[id].values;
 
 	if (!kernel_has(k, id))
 		return false;
-	while (*p && n < 3) {
-		char *end;
-
-		errno = 0;
-		v[n] = strtol(p, &end, 10);
-		if (end == p || errno)
-			return false;
-		if (v[n] < era->min || v[n] > era->max)
-			return false;
-		n++;
-		p = end;
-		while (*p == ' ' || *p == '\t')
-			p++;
-	}
-	if (*p || n != facts[id].values)
+	/* exactly the key's integers, nothing after them */
+	p = kernel_parse_ints(value, n, v);
+	if (!p)
 		return false;
+	while (kernel_space((unsigned char)*p))
+		p++;
+	if (*p)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] < era->min || v[i] > era->max)
+			return false;
 	if (id == K_PORT_RANGE) {
 		long unpriv = 1024;
 
@@ -412,24 +488,13 @@ bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
 
 bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *value, char *out, size_t size)
 {
-	const char *p = value;
 	long v[3];
 	unsigned n = facts[id].values;
 	size_t len = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		char *end;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!((*p >= '0' && *p <= '9') || (*p == '-' && p[1] >= '0' && p[1] <= '9')))
-			return false;
-		errno = 0;
-		v[i] = strtol(p, &end, 10);
-		if (errno || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
-			return false;
-		p = end;
-	}
+	/* anything after the integers the key holds is ignored, as the kernel does */
+	if (!kernel_parse_ints(value, n, v))
+		return false;
 	for (unsigned i = 0; i < n; i++) {
 		int r = snprintf(out + len, size - len, "%s%ld", i ? " " : "", v[i]);
 

@@ -108,12 +108,20 @@ enum key_scope kernel_scope(const struct kernel *k, enum key_id id);
 bool kernel_writable(const struct kernel *k, enum key_id id);
 /* The running value as a number (first integer); false when absent. */
 bool kernel_value(const struct kernel *k, enum key_id id, long *out);
-/* What the kernel stores when value is written to the key, as it parses it:
- * leading blanks skipped, each integer ended by a blank or the end, anything
- * after the last integer it needs ignored ("0 # off" stores 0), then the
- * range. False (EINVAL, the value stays) when it would refuse. */
+/* The first n integers of a value written to a proc/sys integer file, as the
+ * kernel's proc_dointvec family parses them: white space (isspace) skipped
+ * before each, an optional '-', then a digit; the base from the prefix as
+ * strtoul(..., 0) picks it ("010" is 8, "0x10" 16, "08" refused); each ended
+ * by a blank (space, tab, newline) or the end; at most 20 characters each.
+ * Returns where the n-th ends, or NULL where the kernel says EINVAL. */
+const char *kernel_parse_ints(const char *value, unsigned n, long v[]);
+/* What the kernel stores when value is written to the key, as it parses it
+ * (kernel_parse_ints), in canonical decimal: anything after the last integer
+ * it needs ignored ("0 # off" stores 0), then the range. False (EINVAL, the
+ * value stays) when it would refuse. */
 bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *value, char *out, size_t size);
-/* Whether value (as written to proc) is accepted by this kernel for the key. */
+/* Whether value, written to proc as it is, is accepted by this kernel for the
+ * key: exactly the key's integers (kernel_parse_ints), each in range. */
 bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value);
 
 #endif

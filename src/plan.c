@@ -77,7 +77,6 @@ static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 	char host[PATH_MAX];
 	struct stat st;
 	const char *why;
-	size_t len;
 	int r;
 
 	snprintf(host, sizeof(host), "%s%s", root, pl->drop_in_path);
@@ -92,7 +91,7 @@ static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 		note(pl, "%s is not a regular file (a symlink or a directory): fintune will not replace it", pl->drop_in_path);
 		return 0;
 	}
-	r = read_file_limited(host, 1u << 20, &pl->old_text, &len, &why);
+	r = read_file_limited(host, 1u << 20, &pl->old_text, &pl->old_len, &why);
 	if (r < 0) {
 		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s", why ? why : strerror(-r));
 		return -1;
@@ -199,6 +198,7 @@ int plan_prepare(struct plan *pl, const struct common *c, const char *spec, cons
 	pl->new_text = dropin_render(pl->profile, &pl->advice, pl->drop_in_path);
 	if (!pl->new_text || read_drop_in(pl, c->root, &d) < 0)
 		goto out;
+	pl->new_len = strlen(pl->new_text);
 	/* the configuration now, then with the new drop-in in place, as each
 	 * applier reads it; foreign files' problems are warnings, never fatal */
 	if (sysctld_load(&pl->now, c->root, false, NULL, NULL, &d) < 0 ||
@@ -230,7 +230,7 @@ out:
 
 bool plan_pending(const struct plan *pl)
 {
-	if (!pl->old_foreign && (!pl->old_text || strcmp(pl->old_text, pl->new_text) != 0))
+	if (!pl->old_foreign && !text_equal(pl->old_text, pl->old_len, pl->new_text, pl->new_len))
 		return true;
 	for (int id = 0; id < K_PLANNED; id++)
 		if (pl->advice.rec[id].change && pl->kernel.live)
@@ -291,15 +291,27 @@ static void wrap(FILE *f, const char *text, int indent, int width, bool hanging)
 	}
 }
 
+/* Notes and warnings quote values and file names from files fintune does
+ * not own: escaped before they reach the terminal. */
+static void wrap_printable(FILE *f, const char *text, int indent, int width, bool hanging)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_add_printable(&sb, text, strlen(text));
+	wrap(f, sb.oom ? "(out of memory)" : sb.s ? sb.s : "", indent, width, hanging);
+	sb_free(&sb);
+}
+
 void print_wrapped(FILE *f, const char *text, int indent, int width)
 {
-	wrap(f, text, indent, width, false);
+	wrap_printable(f, text, indent, width, false);
 }
 
 void print_hanging(FILE *f, const char *prefix, const char *text, int indent, int width)
 {
 	fputs(prefix, f);
-	wrap(f, text, indent, width, true);
+	wrap_printable(f, text, indent, width, true);
 }
 
 static const char *running_text(const struct kernel *k, enum key_id id)
@@ -315,11 +327,11 @@ static void print_text(const struct plan *pl, const struct common *c)
 	const struct advice *a = &pl->advice;
 	bool color = use_color(c, 1);
 	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
-	char mem[32];
+	char mem[32], path[PATH_MAX];
 
-	printf("Profile  %s (%s", pl->profile->name, pl->profile->files[0].display);
+	printf("Profile  %s (%s", pl->profile->name, printable(path, sizeof(path), pl->profile->files[0].display));
 	for (size_t i = 1; i < pl->profile->n_files; i++)
-		printf(", extends %s", pl->profile->files[i].display);
+		printf(", extends %s", printable(path, sizeof(path), pl->profile->files[i].display));
 	printf(")\n");
 	if (k->live)
 		printf("Kernel   %s, %s network namespace\n\n", k->release[0] ? k->release : "release unknown",
@@ -368,7 +380,7 @@ static void print_text(const struct plan *pl, const struct common *c)
 			workload_field_text(&pl->profile->w, (enum workload_field)f, v, sizeof(v));
 			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
 			if (o->file)
-				printf("%s:%u:%u\n", o->file, o->line, o->col);
+				printf("%s:%u:%u\n", printable(path, sizeof(path), o->file), o->line, o->col);
 			else
 				printf("(default)\n");
 		}
@@ -458,7 +470,7 @@ json_t *plan_full_json(const struct plan *pl)
 		json_object_set_new(s, "effective_procps", v->has_procps ? json_string(v->procps) : json_null());
 	}
 	json_object_set_new(drop, "path", json_string(pl->drop_in_path));
-	json_object_set_new(drop, "old", pl->old_text ? json_string(pl->old_text) : json_null());
+	json_object_set_new(drop, "old", pl->old_text ? json_stringn(pl->old_text, pl->old_len) : json_null());
 	json_object_set_new(drop, "new", json_string(pl->new_text));
 	json_object_set_new(drop, "foreign", json_boolean(pl->old_foreign));
 	json_object_set_new(o, "drop_in", drop);

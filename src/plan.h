@@ -36,6 +36,7 @@ struct plan {
 	char drop_in_name[128];
 	char drop_in_path[PATH_MAX];	/* on the target: /etc/sysctl.d/60-fintune.conf */
 	char *old_text, *new_text;
+	size_t old_len, new_len;	/* a file on disk may hold a NUL: compare by length */
 	bool old_foreign;	/* a file is there that fintune did not write */
 	struct sysctl_config now, next, next_procps;
 	struct key_view view[K_PLANNED];

@@ -338,6 +338,17 @@ static void add_known_names(const struct profile_loader *l, struct strbuf *msg, 
 	profile_names_free(local);
 }
 
+/* Where a local profile lives on the target, without --root: the same file
+ * under another root is the same profile. */
+static char *local_target_path(const char *name)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_addf(&sb, "%s/fintune/profiles/%s.yaml", FINTUNE_SYSCONFDIR, name);
+	return sb_steal(&sb);
+}
+
 struct located {
 	const char *file;	/* where the reference was written; NULL on the command line */
 	struct mark mark;
@@ -357,14 +368,19 @@ static void ref_error(struct diags *d, const struct located *at, const char *fmt
 }
 
 /* Opens the profile a spec names. relative_dir is the directory of the file
- * whose extends: names it (NULL on the command line). */
+ * whose extends: names it (NULL on the command line). *identity tells files
+ * apart (cycles); *canonical names the file the same way however it was
+ * reached, for fintune's drop-in: <builtin>/NAME.yaml, a local profile's
+ * path on the target, or the real path of a file given by path. */
 static struct doc *open_profile(struct profile_loader *l, const char *spec, const char *relative_dir,
-				bool builtin_only, const struct located *at, char **identity, struct diags *d)
+				bool builtin_only, const struct located *at, char **identity, char **canonical,
+				struct diags *d)
 {
 	struct doc *doc = NULL;
 	char *path = NULL;
 
 	*identity = NULL;
+	*canonical = NULL;
 	if (looks_like_path(spec)) {
 		char real[PATH_MAX];
 
@@ -377,7 +393,8 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 			goto out;
 		}
 		*identity = strdup(real);
-		if (!*identity)
+		*canonical = strdup(real);
+		if (!*identity || !*canonical)
 			goto oom;
 		doc = doc_load_file(path, path, NULL, d);
 		goto out;
@@ -399,7 +416,8 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 		char real[PATH_MAX];
 
 		*identity = strdup(realpath(path, real) ? real : path);
-		if (!*identity)
+		*canonical = local_target_path(spec);
+		if (!*identity || !*canonical)
 			goto oom;
 		doc = doc_load_file(path, path, NULL, d);
 	} else {
@@ -419,7 +437,8 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 		sb_init(&id);
 		sb_addf(&id, "builtin:%s", b->name);
 		*identity = sb_steal(&id);
-		if (!*identity)
+		*canonical = strdup(b->display);
+		if (!*identity || !*canonical)
 			goto oom;
 		doc = doc_load_string(b->display, b->data, strlen(b->data), NULL, d);
 	}
@@ -431,6 +450,8 @@ out:
 	if (!doc) {
 		free(*identity);
 		*identity = NULL;
+		free(*canonical);
+		*canonical = NULL;
 	}
 	return doc;
 }
@@ -586,14 +607,14 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 	while (next) {
 		struct profile_file *pf;
 		const struct node *ext;
-		char *identity;
+		char *identity, *canonical;
 		struct doc *doc;
 
 		if (p->n_files == PROFILE_MAX_CHAIN) {
 			ref_error(d, &at, "extends chain is longer than %d profiles", PROFILE_MAX_CHAIN);
 			break;
 		}
-		doc = open_profile(l, next, relative_dir, force_builtin, &at, &identity, d);
+		doc = open_profile(l, next, relative_dir, force_builtin, &at, &identity, &canonical, d);
 		free(relative_dir);
 		relative_dir = NULL;
 		if (!doc)
@@ -609,6 +630,7 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 				ref_error(d, &at, "extends cycle: %s", chain.s ? chain.s : "");
 				sb_free(&chain);
 				free(identity);
+				free(canonical);
 				doc_free(doc);
 				goto chain_done;
 			}
@@ -616,6 +638,7 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 		pf = &p->files[p->n_files++];
 		pf->doc = doc;
 		pf->identity = identity;
+		pf->canonical = canonical;
 		pf->display = strdup(doc->file);
 		{
 			size_t before = d->errors;
@@ -683,6 +706,7 @@ void profile_free(struct profile *p)
 	for (size_t i = 0; i < p->n_files; i++) {
 		free(p->files[i].display);
 		free(p->files[i].identity);
+		free(p->files[i].canonical);
 		doc_free(p->files[i].doc);
 	}
 	free(p);

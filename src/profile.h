@@ -82,6 +82,9 @@ struct pin {
 struct profile_file {
 	char *display;		/* as shown in messages */
 	char *identity;		/* real path, or "builtin:NAME": for cycle detection */
+	char *canonical;	/* the same however it was named, for the drop-in:
+				 * <builtin>/NAME.yaml, /etc/fintune/profiles/NAME.yaml
+				 * (without --root) for a local profile, else the real path */
 	struct doc *doc;
 };
 

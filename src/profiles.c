@@ -4,6 +4,7 @@
 #include "common.h"
 #include "output.h"
 #include "profile.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,9 +145,11 @@ int profiles_main(int argc, char **argv)
 		}
 		printf("%-*s  %-*s  %s\n", w_name, "NAME", w_src, "SOURCE", "DESCRIPTION");
 		for (size_t i = 0; i < n; i++) {
+			char desc[512];
+
 			shorten(entries[i].description, 72);
 			printf("%-*s  %-*s  %s\n", w_name, entries[i].name, w_src, entries[i].source,
-			       entries[i].description);
+			       printable(desc, sizeof(desc), entries[i].description));
 		}
 	}
 	r = EXIT_OK;

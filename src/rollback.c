@@ -12,6 +12,7 @@
 #include "kernel.h"
 #include "output.h"
 #include "state.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -128,9 +129,13 @@ static void report_keys(struct undo *u)
 		json_object_set_new(o, "new", new[0] ? json_string(new) : json_null());
 		json_object_set_new(o, "live", json_boolean(u->live_done[id]));
 		json_array_append_new(u->keys, o);
-		if (!u->c->quiet && u->c->format != FORMAT_JSON)
-			printf("%-30s %s -> %s%s\n", key_fact(id)->name, old[0] ? old : "(unset)",
-			       new[0] ? new : "(unset)", u->live_done[id] ? "" : " (in the drop-in)");
+		if (!u->c->quiet && u->c->format != FORMAT_JSON) {
+			/* values read back from drop-ins on disk */
+			char o1[KERNEL_VALUE_MAX * 4], n1[KERNEL_VALUE_MAX * 4];
+
+			printf("%-30s %s -> %s%s\n", key_fact(id)->name, old[0] ? printable(o1, sizeof(o1), old) : "(unset)",
+			       new[0] ? printable(n1, sizeof(n1), new) : "(unset)", u->live_done[id] ? "" : " (in the drop-in)");
+		}
 	}
 }
 
@@ -213,7 +218,9 @@ int rollback_main(int argc, char **argv)
 		fprintf(stderr, "fintune rollback: warning: rolled back, but cannot update %s%s: %s\n", c.root,
 			STATE_PATH, strerror(-e));
 	if (!c.quiet && c.format != FORMAT_JSON) {
-		printf("Rolled back: %s.\n", msg);
+		char shown[sizeof(msg)];
+
+		printf("Rolled back: %s.\n", printable(shown, sizeof(shown), msg));
 		if (st.n)
 			printf("%zu earlier appl%s can be rolled back (run rollback again).\n", st.n,
 			       st.n == 1 ? "y" : "ies");

@@ -8,6 +8,7 @@
 #include "output.h"
 #include "state.h"
 #include "sysctld.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -122,7 +123,8 @@ int status_main(int argc, char **argv)
 	atomic_read_existing(dir, top->drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
 	if (what == EXISTING_NONE)
 		file_state = top->written_text ? "missing" : "absent, as applied";
-	else if (what == EXISTING_FILE && top->written_text && strcmp(text, top->written_text) == 0)
+	else if (what == EXISTING_FILE && top->written_text &&
+		 text_equal(text, len, top->written_text, strlen(top->written_text)))
 		file_state = "as applied";
 	else
 		file_state = "changed since";
@@ -136,9 +138,14 @@ int status_main(int argc, char **argv)
 	json_object_set_new(out, "drop_in_state", json_string(file_state));
 	json_object_set_new(out, "rollbacks", json_integer((json_int_t)st.n));
 	if (c.format != FORMAT_JSON) {
-		printf("Profile   %s, applied %s%s\n", top->profile, top->applied_at,
+		char profile[256], at[128], path[PATH_MAX];
+
+		/* the state file is fintune's, but nothing read back from disk
+		 * reaches the terminal raw */
+		printf("Profile   %s, applied %s%s\n", printable(profile, sizeof(profile), top->profile),
+		       printable(at, sizeof(at), top->applied_at),
 		       top->status == STATE_APPLIED ? "" : " (interrupted: run apply or rollback again)");
-		printf("Drop-in   %s: %s\n", top->drop_in_path, file_state);
+		printf("Drop-in   %s: %s\n", printable(path, sizeof(path), top->drop_in_path), file_state);
 		printf("Rollback  %zu appl%s can be undone, newest first\n", st.n, st.n == 1 ? "y" : "ies");
 	}
 	/* every key the applied drop-in sets: is its live value still that? */
@@ -164,10 +171,13 @@ int status_main(int argc, char **argv)
 		json_object_set_new(o, "drift", json_boolean(!ok));
 		json_array_append_new(keys, o);
 		if (c.format != FORMAT_JSON) {
+			char value[KERNEL_VALUE_MAX * 4];
+
+			printable(value, sizeof(value), w->value);
 			if (ok)
-				printf("  %-30s %-13s live as applied\n", key_fact(id)->name, w->value);
+				printf("  %-30s %-13s live as applied\n", key_fact(id)->name, value);
 			else
-				printf("  %-30s %-13s DRIFT: live value is %s\n", key_fact(id)->name, w->value,
+				printf("  %-30s %-13s DRIFT: live value is %s\n", key_fact(id)->name, value,
 				       k.running[id].present ? k.running[id].value : "absent");
 		}
 	}

@@ -20,21 +20,21 @@ struct lines {
 	bool last_has_newline;
 };
 
-static bool split(const char *text, struct lines *l)
+static bool split(const char *text, size_t n, struct lines *l)
 {
 	size_t cap = 16;
-	const char *p = text;
+	const char *p = text, *end = text + n;
 
 	memset(l, 0, sizeof(*l));
 	l->last_has_newline = true;
-	if (!text || !*text)
+	if (!text || !n)
 		return true;
 	l->s = malloc(cap * sizeof(*l->s));
 	l->len = malloc(cap * sizeof(*l->len));
 	if (!l->s || !l->len)
 		return false;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		if (l->n == cap) {
 			const char **s = realloc(l->s, 2 * cap * sizeof(*s));
@@ -48,7 +48,7 @@ static bool split(const char *text, struct lines *l)
 			cap *= 2;
 		}
 		l->s[l->n] = p;
-		l->len[l->n] = nl ? (size_t)(nl - p) : strlen(p);
+		l->len[l->n] = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		l->n++;
 		if (!nl) {
 			l->last_has_newline = false;
@@ -84,7 +84,9 @@ static void emit_line(struct strbuf *out, char sign, const struct lines *l, size
 
 	sb_adds(out, on);
 	sb_addc(out, sign);
-	sb_addn(out, l->s[i], l->len[i]);
+	/* the file on disk may hold anything: nothing of it reaches the
+	 * terminal as a control byte */
+	sb_add_printable(out, l->s[i], l->len[i]);
 	if (color && *on)
 		sb_adds(out, "\033[0m");
 	sb_addc(out, '\n');
@@ -92,8 +94,8 @@ static void emit_line(struct strbuf *out, char sign, const struct lines *l, size
 		sb_adds(out, "\\ No newline at end of file\n");
 }
 
-void unified_diff(struct strbuf *out, const char *old_label, const char *old_text, const char *new_label,
-		  const char *new_text, bool color)
+void unified_diff(struct strbuf *out, const char *old_label, const char *old_text, size_t old_len,
+		  const char *new_label, const char *new_text, size_t new_len, bool color)
 {
 	struct lines a, b;
 	struct edit *ed = NULL;
@@ -102,9 +104,9 @@ void unified_diff(struct strbuf *out, const char *old_label, const char *old_tex
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	if ((old_text && new_text && strcmp(old_text, new_text) == 0) || (!old_text && !new_text))
+	if (text_equal(old_text, old_len, new_text, new_len))
 		return;
-	if (!split(old_text, &a) || !split(new_text, &b))
+	if (!split(old_text, old_len, &a) || !split(new_text, new_len, &b))
 		goto out;
 	ed = malloc((a.n + b.n + 1) * sizeof(*ed));
 	if (!ed)

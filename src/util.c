@@ -229,40 +229,104 @@ size_t utf8_length(const char *s, size_t n)
 	return count;
 }
 
+/* The length of the well-formed UTF-8 character at s (n bytes left, n > 0),
+ * its code point in *cp; 0 when it is not one. */
+static size_t utf8_char(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	unsigned need;
+	uint32_t min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		need = 1, *cp = c & 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		need = 2, *cp = c & 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		need = 3, *cp = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n <= need)
+		return 0;
+	for (unsigned k = 1; k <= need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[k] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
 bool utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned char c = s[i];
-		unsigned need;
-		uint32_t cp, min;
+		uint32_t cp;
+		size_t len = utf8_char(s + i, n - i, &cp);
 
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, cp = c & 0x07, min = 0x10000;
-		} else {
+		if (!len)
 			return false;
-		}
-		if (n - i <= need)
-			return false;
-		for (unsigned k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
+		i += len;
 	}
 	return true;
+}
+
+/* Appends s[0..n) for a terminal, up to limit bytes: a character or an
+ * escape that would not fit whole is left out, and the rest with it. */
+static void add_printable(struct strbuf *sb, const char *str, size_t n, size_t limit)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, used = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = utf8_char(s + i, n - i, &cp);
+		/* C0 (newline and tab too), DEL, C1 and bytes that are not
+		 * UTF-8: a terminal may act on each */
+		bool escape = len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+
+		len = len ? len : 1;
+		if (used + (escape ? 4 * len : len) > limit)
+			break;
+		if (escape)
+			for (size_t k = 0; k < len; k++)
+				sb_addf(sb, "\\x%02x", s[i + k]);
+		else
+			sb_addn(sb, str + i, len);
+		used += escape ? 4 * len : len;
+		i += len;
+	}
+}
+
+void sb_add_printable(struct strbuf *sb, const char *s, size_t n)
+{
+	add_printable(sb, s, n, SIZE_MAX);
+}
+
+const char *printable(char *buf, size_t size, const char *s)
+{
+	struct strbuf sb;
+
+	if (!size)
+		return buf;
+	sb_init(&sb);
+	add_printable(&sb, s, strlen(s), size - 1);
+	snprintf(buf, size, "%s", sb.oom ? "?" : sb.s ? sb.s : "");
+	sb_free(&sb);
+	return buf;
+}
+
+bool text_equal(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+	if (!a || !b)
+		return !a && !b;
+	return a_len == b_len && memcmp(a, b, a_len) == 0;
 }
 
 int parse_long(const char *s, long min, long max, long *out)

@@ -28,6 +28,14 @@ void sb_truncate(struct strbuf *sb, size_t len);
 /* Appends s quoted for a message: "...", with control bytes and quotes escaped and
  * long strings shortened. */
 void sb_add_quoted(struct strbuf *sb, const char *s, size_t n);
+/* Appends s[0..n) as it may go to a terminal: control bytes (C0, newline
+ * and tab included, DEL, C1) and bytes that are not UTF-8 become \xNN, so
+ * text from a file cannot move the cursor, retitle or clear the screen.
+ * JSON output needs none of this: jansson escapes. */
+void sb_add_printable(struct strbuf *sb, const char *s, size_t n);
+/* s as sb_add_printable makes it, in buf (cut to fit, never inside a
+ * character). Returns buf, for printf. */
+const char *printable(char *buf, size_t size, const char *s);
 /* Hands the buffer to the caller (NULL after an allocation failure). */
 char *sb_steal(struct strbuf *sb);
 
@@ -49,6 +57,10 @@ bool utf8_valid(const char *s, size_t n);
 
 /* Strict decimal parse of the whole string into [min, max]; 0 or -ERANGE/-EINVAL. */
 int parse_long(const char *s, long min, long max, long *out);
+
+/* Whether two texts are the same bytes, NUL bytes included; NULL is an absent
+ * file, equal only to another. */
+bool text_equal(const char *a, size_t a_len, const char *b, size_t b_len);
 
 /* Levenshtein distance, capped: returns cap+1 when larger. For "did you mean". */
 unsigned edit_distance(const char *a, const char *b, unsigned cap);

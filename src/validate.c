@@ -6,7 +6,9 @@
 #include "output.h"
 #include "profile.h"
 #include "schema.h"
+#include "util.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,15 @@ static void report(const struct common *c, struct result *r, const char *note, j
 		return;
 	}
 	diags_print_color(&r->d, stderr, use_color(c, 2));
-	if (r->valid && !c->quiet)
-		printf("%s: valid%s\n", r->input, note ? note : "");
+	if (r->valid && !c->quiet) {
+		char input[PATH_MAX], extends[PATH_MAX + 32];
+
+		printf("%s: valid%s\n", printable(input, sizeof(input), r->input),
+		       note ? printable(extends, sizeof(extends), note) : "");
+	}
 	if (r->valid && c->verbose && p) {
+		char path[PATH_MAX], key[256];
+
 		/* the merged workload, each value with where it comes from */
 		for (int f = 0; f < WF_COUNT; f++) {
 			char v[64];
@@ -44,12 +52,14 @@ static void report(const struct common *c, struct result *r, const char *note, j
 			workload_field_text(&p->w, (enum workload_field)f, v, sizeof(v));
 			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
 			if (p->origin[f].file)
-				printf("%s:%u:%u\n", p->origin[f].file, p->origin[f].line, p->origin[f].col);
+				printf("%s:%u:%u\n", printable(path, sizeof(path), p->origin[f].file), p->origin[f].line,
+				       p->origin[f].col);
 			else
 				printf("(default)\n");
 		}
 		for (size_t i = 0; i < p->n_pins; i++)
-			printf("  pin %-26s %-10s %s:%u:%u\n", p->pins[i].key, p->pins[i].value, p->pins[i].origin.file,
+			printf("  pin %-26s %-10s %s:%u:%u\n", printable(key, sizeof(key), p->pins[i].key),
+			       p->pins[i].value, printable(path, sizeof(path), p->pins[i].origin.file),
 			       p->pins[i].origin.line, p->pins[i].origin.col);
 	}
 }

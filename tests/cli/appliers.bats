@@ -87,3 +87,4 @@ big_files() {
 	} >"$1/etc/sysctl.d/55-big.conf"
 }
 @test "CR and NUL line ends, CRLF, an empty file, a 1 MiB line, a 2 MiB file" { check_tree lines big_files; }
+@test "integers as the kernel parses them: 010 is octal, 0x hex, 08 refused" { check_tree bases; }

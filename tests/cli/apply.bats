@@ -64,6 +64,42 @@ live() { cat "$R/$1"; }
 	fi
 }
 
+@test "a drop-in with a NUL byte and more after it is not up to date" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	f=$TMP/etc/sysctl.d/60-fintune.conf
+	cp "$f" "$TMP/clean"
+	printf '\0\nnet.ipv4.tcp_fin_timeout = 5\n' >>"$f"
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 2 ]
+	[ "${lines[1]}" = "Drop-in   /etc/sysctl.d/60-fintune.conf: changed since" ]
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$output" != *"is up to date"* ]]
+	[[ "$output" == *"-net.ipv4.tcp_fin_timeout = 5"* ]]
+	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "would write /etc/sysctl.d/60-fintune.conf" ]
+	# a saved plan keeps the whole old text, and sees it change
+	ft plan --root "$TMP" reverse-proxy --output "$TMP/reviewed.json" >/dev/null 2>&1
+	[ "$(jq -r '.drop_in.old | endswith("\u0000\nnet.ipv4.tcp_fin_timeout = 5\n")' "$TMP/reviewed.json")" = true ]
+	cp "$f" "$TMP/tampered"
+	cp "$TMP/clean" "$f"
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/reviewed.json"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"drifted: /etc/sysctl.d/60-fintune.conf changed since the plan was made"* ]]
+	# a plan whose new drop-in holds one is refused, not cut short
+	jq '.drop_in.new += "\u0000\nnet.ipv4.tcp_fin_timeout = 5\n"' "$TMP/reviewed.json" >"$TMP/evil.json"
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"the plan's drop-in holds a NUL byte"* ]]
+	cp "$TMP/tampered" "$f"
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+	cmp "$f" "$TMP/clean"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 0 ]
+}
+
 @test "--no-live writes the drop-in only" {
 	run --separate-stderr ft apply --no-live --root "$TMP" reverse-proxy
 	[ "$status" -eq 0 ]

@@ -5,6 +5,8 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
+teardown() { teardown_tmp; }
+
 @test "--version prints the version" {
 	run --separate-stderr ft --version
 	[ "$status" -eq 0 ]
@@ -91,4 +93,24 @@ load helpers
 			grep -q -- "$opt" "$TOP/src/completion/fintune.bash-completion"
 		done
 	done
+}
+
+@test "the man page and the README name the columns plan and diff print" {
+	setup_tmp
+	fake_proc "$TMP" 6.18.0
+	plan=$(ft plan --root "$TMP" reverse-proxy | grep '^KEY ')
+	diff=$(ft diff --root "$TMP" reverse-proxy | grep '^KEY ' || true)
+	# the README's example tables have the real headers
+	grep -qxF -- "$plan" "$TOP/README.md" || { echo "README lacks: $plan"; false; }
+	grep -qxF -- "$diff" "$TOP/README.md" || { echo "README lacks: $diff"; false; }
+	# the man page's plan section names exactly plan's columns, in order
+	cols=$(sed 's/   */\n/g' <<<"$plan" | sed 's/ *$//' | tr '\n' '|')
+	man=$(sed -n '/^\.SS plan$/,/^\.SS /p' "$TOP/src/man/fintune.8" | sed -n '/prints a table of/,/then the kernel facts/p' |
+		sed -n 's/^\.BR\{0,1\} \(.*[^ ,]\)\( ,\)\{0,1\}$/\1/p' | tr '\n' '|')
+	[ "$man" = "$cols" ] || { echo "man: $man"; echo "plan: $cols"; false; }
+	# and the diff section each of diff's
+	while read -r col; do
+		[ -n "$col" ] && [ "$col" != KEY ] || continue
+		sed -n '/^\.SS diff$/,/^\.SS /p' "$TOP/src/man/fintune.8" | grep -qF "\\fB$col\\fR" || { echo "man diff lacks $col"; false; }
+	done < <(sed 's/   */\n/g' <<<"$diff" | sed 's/ *$//')
 }

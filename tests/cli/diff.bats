@@ -191,6 +191,59 @@ converge() {
 	[ "$(jq -r .drop_in.new <<<"$output")" = "$new" ]
 }
 
+@test "one profile, however its path is spelled, gives the same drop-in" {
+	printf 'fintune: 1\nname: site\nextends: reverse-proxy\n' >"$TMP/site.yaml"
+	mkdir -p "$TMP/sub"
+	ln -s .. "$TMP/sub/up"
+	(cd "$TMP" && converge ./site.yaml)
+	for spec in "$TMP/site.yaml" "$TMP/sub/../site.yaml" "$TMP/sub/up/site.yaml" site.yaml; do
+		run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$1" "$2"' _ "$TMP" "$spec"
+		[ "$status" -eq 0 ] || { echo "$spec: exit $status"; echo "$output"; false; }
+	done
+	# the drop-in names the file by its real path; messages keep it as typed
+	grep -qx "#   $(realpath "$TMP")/site.yaml" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" plan --root "$1" ./sub/up/site.yaml' _ "$TMP"
+	[[ "$output" == *"(./sub/up/site.yaml"* ]]
+	# a local profile by name is named by its place on the target, whatever --root is
+	mkdir -p "$TMP/etc/fintune/profiles"
+	cp "$TMP/site.yaml" "$TMP/etc/fintune/profiles/site.yaml"
+	converge site
+	grep -qx "#   /etc/fintune/profiles/site.yaml" "$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$2" site' _ "$TMP" "../$(basename "$TMP")/"
+	[ "$status" -eq 0 ]
+}
+
+@test "text from files fintune does not own reaches the terminal escaped" {
+	esc=$'\e]0;pwned\a\e[2J'
+	printf 'net.ipv4.tcp_fin_timeout = 5%s\nnet/../%s = 1\n' "$esc" "$esc" >"$TMP/etc/sysctl.d/70-local.conf"
+	printf 'net.ipv4.tcp_orphan_retries = 3\n' >"$TMP/etc/sysctl.d/80-$esc.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	for text in "$output" "$stderr"; do
+		[[ "$text" != *$'\e'* && "$text" != *$'\a'* ]] || { echo "raw escape in: $text"; false; }
+	done
+	# the table, the notes and the warnings say what is there, escaped
+	line=$(printf '%s\n' "$output" | grep '^net.ipv4.tcp_fin_timeout ')
+	[[ "$line" == *' 5\x1b]0;pwned\x07\x1b[2J '* ]]
+	[[ "$(flat)" == *'/etc/sysctl.d/70-local.conf:1 sets "5\x1b]0;pwned\x07\x1b[2J", which the kernel refuses'* ]]
+	[[ "$(flat)" == *'/etc/sysctl.d/80-\x1b]0;pwned\x07\x1b[2J.conf:1 sets "3" after it'* ]]
+	[[ "$stderr" == *'/etc/sysctl.d/70-local.conf:2: warning: invalid key "net/../\x1b]0;pwned\x07\x1b[2J", ignoring'* ]]
+	# plan's notes too
+	run --separate-stderr ft plan --root "$TMP" reverse-proxy
+	[[ "$output$stderr" != *$'\e'* ]]
+	# a drop-in of fintune's edited to hold them: the diff shows them escaped
+	rm "$TMP/etc/sysctl.d/80-$esc.conf"
+	converge reverse-proxy
+	printf '# %s\n' "$esc" >>"$TMP/etc/sysctl.d/60-fintune.conf"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$output" == *'-# \x1b]0;pwned\x07\x1b[2J'* ]]
+	[[ "$output$stderr" != *$'\e'* ]]
+	# JSON is jansson's to escape: the value is there as it is
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .configured' <<<"$output")" = "5$esc" ]
+}
+
 @test "--drop-in must be a file name ending in .conf" {
 	run --separate-stderr ft diff --root "$TMP" --drop-in ../evil.conf reverse-proxy
 	[ "$status" -eq 1 ]

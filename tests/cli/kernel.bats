@@ -13,6 +13,7 @@ setup() {
 		skip "unshare -n is not permitted here (needs root or user namespaces)"
 	fi
 }
+teardown() { teardown_tmp; }
 
 # fact KEY FIELD: the facts table's value, through explain --format json
 fact() {
@@ -74,4 +75,19 @@ in_netns() {
 	run in_netns 'test -e /proc/sys/net/ipv4/tcp_tw_recycle'
 	[ "$status" -ne 0 ]
 	[ "$(fact tcp_tw_recycle present)" = false ]
+}
+
+@test "a value in a drop-in is predicted as the kernel parses it: 010 is 8, 0x10 is 16, 08 refused" {
+	setup_tmp
+	fake_proc "$TMP" 6.18.0
+	mkdir -p "$TMP/etc/sysctl.d"
+	for v in 010 0x10 0X10 08 0x 0x1g " 017" 00000000000000000005 000000000000000000005; do
+		printf 'net.ipv4.tcp_fin_timeout = %s\n' "$v" >"$TMP/etc/sysctl.d/70-local.conf"
+		run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+		[ "$status" -eq 2 ]
+		predicted=$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .effective' <<<"$output")
+		# the kernel's own answer, in a namespace that starts from 60 as the fake tree does
+		stored=$(in_netns "printf '%s\n' '$v' >/proc/sys/net/ipv4/tcp_fin_timeout 2>/dev/null; cat /proc/sys/net/ipv4/tcp_fin_timeout")
+		[ "$predicted" = "$stored" ] || { echo "\"$v\": fintune predicted $predicted, the kernel stored $stored"; false; }
+	done
 }

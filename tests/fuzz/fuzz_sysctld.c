@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const keys[] = { "net.ipv4.tcp_fin_timeout", "net/ipv4/tcp_tw_reuse", "kernel.x",
 					     "a", "net.ipv4.conf.all.rp_filter" };
 	const struct sysctl_probe probe = { yes, digits, NULL };
-	char *text = malloc(size + 1), *half;
+	char *text = malloc(size + 1);
 	struct strbuf sb;
 
 	if (!text)
@@ -55,15 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sysctld_free(&c);
 		diags_free(&d);
 	}
-	/* the diff of the two halves, as NUL-terminated texts */
-	half = strdup(text + strlen(text) / 2);
-	if (half) {
-		text[strlen(text) / 2] = '\0';
-		sb_init(&sb);
-		unified_diff(&sb, "old", text, "new", half, size & 1);
-		sb_free(&sb);
-		free(half);
-	}
+	/* the diff of the two halves, NUL bytes and all */
+	sb_init(&sb);
+	unified_diff(&sb, "old", text, size / 2, "new", text + size / 2, size - size / 2, size & 1);
+	sb_free(&sb);
 	free(text);
 	return 0;
 }

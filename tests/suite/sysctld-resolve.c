@@ -13,7 +13,6 @@
 #include "kernel.h"
 #include "sysctld.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,27 +48,40 @@ static bool read_value(const char *root, const char *path, char *out, size_t siz
 	return true;
 }
 
-/* The kernel's integer-vector parse, for as many integers as now. */
-static bool kernel_parse(const char *written, unsigned count, char *out, size_t size)
+/* Keys outside the facts table that the kernel keeps as a u8
+ * (proc_dou8vec_minmax): 0..255 unless its table narrows that, and no '-'
+ * at all, not even on 0. Seen on 6.18 in a private network namespace. */
+static const struct {
+	const char *path;
+	long min, max;
+} u8_keys[] = {
+	{ "net/ipv4/tcp_keepalive_probes", 0, 255 },
+	{ "net/ipv4/tcp_synack_retries", 0, 255 },
+	{ "net/ipv4/tcp_syn_retries", 1, 127 },
+};
+
+/* The kernel's integer-vector parse (kernel_parse_ints), for as many
+ * integers as the key holds now, each in the key's range. */
+static bool kernel_parse(const char *path, const char *written, unsigned count, char *out, size_t size)
 {
-	const char *p = written;
+	long v[8], min = -2147483648L, max = 2147483647L;
+	bool u8 = false;
 	size_t len = 0;
 
+	for (size_t i = 0; i < sizeof(u8_keys) / sizeof(u8_keys[0]); i++)
+		if (strcmp(path, u8_keys[i].path) == 0) {
+			u8 = true;
+			min = u8_keys[i].min;
+			max = u8_keys[i].max;
+		}
+	if (count > 8 || !kernel_parse_ints(written, count, v))
+		return false;
+	if (u8 && written[strspn(written, " \t\n\v\f\r")] == '-')
+		return false;
 	for (unsigned i = 0; i < count; i++) {
-		char *end;
-		long v;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!((*p >= '0' && *p <= '9') || (*p == '-' && p[1] >= '0' && p[1] <= '9')))
+		if (v[i] < min || v[i] > max)
 			return false;
-		errno = 0;
-		v = strtol(p, &end, 10);
-		/* these are int sysctls: the kernel refuses what does not fit */
-		if (errno || v > 2147483647L || v < -2147483648L || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
-			return false;
-		len += (size_t)snprintf(out + len, size - len, "%s%ld", i ? " " : "", v);
-		p = end;
+		len += (size_t)snprintf(out + len, size - len, "%s%ld", i ? " " : "", v[i]);
 	}
 	return true;
 }
@@ -85,7 +97,7 @@ static struct kernel running;
 
 /* Whether the kernel would take the value: for the keys fintune knows, by
  * its facts table (ranges included); for the others, it parses as many
- * integers as the key holds now, each fitting an int. */
+ * integers as the key holds now, each fitting an int, or a u8 key's range. */
 static bool accepts(const char *path, const char *value, void *ctx)
 {
 	char now[256], out[256];
@@ -98,7 +110,7 @@ static bool accepts(const char *path, const char *value, void *ctx)
 		return false;
 	for (const char *p = now; *p; p++)
 		count += *p == ' ';
-	return kernel_parse(value, count, out, sizeof(out));
+	return kernel_parse(path, value, count, out, sizeof(out));
 }
 
 int main(int argc, char **argv)
@@ -132,7 +144,7 @@ int main(int argc, char **argv)
 		if (s.entry && key_lookup(path) >= 0 &&
 		    kernel_parse_write(&running, key_lookup(path), s.entry->value, out, sizeof(out)))
 			printf("%s %s\n", argv[i], out);
-		else if (s.entry && kernel_parse(s.entry->value, count, out, sizeof(out)))
+		else if (s.entry && kernel_parse(path, s.entry->value, count, out, sizeof(out)))
 			printf("%s %s\n", argv[i], out);
 		else
 			printf("%s %s\n", argv[i], now);

@@ -357,18 +357,28 @@ static void test_files_across_directories(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* unified_diff of two C strings */
+static void diff_str(struct strbuf *sb, const char *a, const char *b)
+{
+	unified_diff(sb, "a", a, a ? strlen(a) : 0, "b", b, b ? strlen(b) : 0, false);
+}
+
 static void test_textdiff(void **state)
 {
 	struct strbuf sb;
 
 	(void)state;
 	sb_init(&sb);
-	unified_diff(&sb, "a", "x\ny\n", "b", "x\ny\n", false);
+	diff_str(&sb, "x\ny\n", "x\ny\n");
 	assert_int_equal(sb.len, 0);
-	unified_diff(&sb, "a", NULL, "b", "one\ntwo\n", false);
+	diff_str(&sb, NULL, "one\ntwo\n");
 	assert_string_equal(sb.s, "--- /dev/null\n+++ b\n@@ -0,0 +1,2 @@\n+one\n+two\n");
 	sb_reset(&sb);
-	unified_diff(&sb, "a", "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "b", "1\n2\n3\n4\nfive\n6\n7\n8\n9", false);
+	/* a NUL byte is text: what follows it is not equal to nothing */
+	unified_diff(&sb, "a", "x\n\0\ny\n", 6, "b", "x\n", 2, false);
+	assert_string_equal(sb.s, "--- a\n+++ b\n@@ -1,3 +1,1 @@\n x\n-\\x00\n-y\n");
+	sb_reset(&sb);
+	diff_str(&sb, "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nfive\n6\n7\n8\n9");
 	assert_string_equal(sb.s, "--- a\n+++ b\n@@ -2,8 +2,8 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n-9\n+9\n"
 				  "\\ No newline at end of file\n");
 	sb_free(&sb);
