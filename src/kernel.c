@@ -52,7 +52,7 @@ static const struct key_fact facts[K_COUNT] = {
 		.scope = SCOPE_NETNS,
 		.netns_since = KV(4, 6),
 		.values = 1,
-		.eras = { { 0, 0, 255, "0", "read as 8" } },
+		.eras = { { 0, 0, 255, "0", "read as 8", .no_sign = true } },
 		.governs =
 			"How many times an orphaned socket (after close()) retransmits its FIN in "
 			"FIN_WAIT1, CLOSING or LAST_ACK, and its zero-window probes, before the "
@@ -124,7 +124,7 @@ static const struct key_fact facts[K_COUNT] = {
 		.scope = SCOPE_NETNS,
 		.netns_since = KV(4, 11),
 		.values = 1,
-		.eras = { { 0, 0, 1, "0", NULL }, { KV(4, 18), 0, 2, "2", "loopback only" } },
+		.eras = { { 0, 0, 1, "0", NULL }, { KV(4, 18), 0, 2, "2", "loopback only", .no_sign = true } },
 		.governs =
 			"Lets an outgoing connect() take the port of a TIME_WAIT socket to the "
 			"same destination once it is older than tcp_tw_reuse_delay (1 s), when "
@@ -148,7 +148,7 @@ static const struct key_fact facts[K_COUNT] = {
 		.scope = SCOPE_NETNS,
 		.netns_since = KV(4, 13),
 		.values = 1,
-		.eras = { { 0, 0, 255, "1", "on, random offset per address pair" } },
+		.eras = { { 0, 0, 255, "1", "on, random offset per address pair", .no_sign = true } },
 		.governs =
 			"The TCP timestamp option (RFC 7323): 1 (default) sends timestamps with a "
 			"random offset per source and destination address pair (since 4.10), 2 "
@@ -169,7 +169,7 @@ static const struct key_fact facts[K_COUNT] = {
 		.since = KV(6, 14),
 		.netns_since = KV(6, 14),
 		.values = 1,
-		.eras = { { KV(6, 14), 1, 60000, "1000", NULL } },
+		.eras = { { KV(6, 14), 1, 60000, "1000", NULL, .no_sign = true } },
 		.governs =
 			"How old a TIME_WAIT socket must be before tcp_tw_reuse may give its port "
 			"to a new outgoing connection. Before 6.14 the key does not exist and the "
@@ -210,7 +210,8 @@ static const struct key_fact facts[K_COUNT] = {
 		.scope = SCOPE_NETNS,
 		.netns_since = KV(4, 13),
 		.values = 1,
-		.eras = { { 0, INT_MIN, INT_MAX, "15", NULL } },
+		/* a u8 since "tcp: convert elligible sysctls to u8" (5.13) */
+		.eras = { { 0, INT_MIN, INT_MAX, "15", NULL }, { KV(5, 13), 0, 255, "15", NULL, .no_sign = true } },
 		.governs =
 			"Retransmissions before a connection that is not orphaned is given up, "
 			"including the FIN of a socket half-closed with shutdown(): 15, about "
@@ -466,7 +467,7 @@ bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
 		return false;
 	/* exactly the key's integers, nothing after them */
 	p = kernel_parse_ints(value, n, v);
-	if (!p)
+	if (!p || (era->no_sign && strchr(value, '-')))
 		return false;
 	while (kernel_space((unsigned char)*p))
 		p++;
@@ -488,13 +489,38 @@ bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
 
 bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *value, char *out, size_t size)
 {
+	const struct key_era *era = kernel_era(k, id);
+	unsigned n = facts[id].values, got = 0;
+	const char *p = value;
 	long v[3];
-	unsigned n = facts[id].values;
 	size_t len = 0;
 
-	/* anything after the integers the key holds is ignored, as the kernel does */
-	if (!kernel_parse_ints(value, n, v))
-		return false;
+	/* the integers there are, up to the key's count; anything after them
+	 * is ignored, as the kernel does */
+	while (got < n) {
+		const char *q = p;
+
+		while (kernel_space((unsigned char)*q))
+			q++;
+		if (!*q && got > 0)
+			break;
+		if (!kernel_parse_ints(p, 1, &v[got]))
+			return false;
+		if (era->no_sign && *q == '-')
+			return false;
+		p = kernel_parse_ints(p, 1, &v[got]);
+		got++;
+	}
+	if (got < n) {
+		/* the rest keep what the key holds */
+		long keep[3];
+		const char *now = k->running[id].present ? k->running[id].value : era->def;
+
+		if (!now || !kernel_parse_ints(now, n, keep))
+			return false;
+		for (unsigned i = got; i < n; i++)
+			v[i] = keep[i];
+	}
 	for (unsigned i = 0; i < n; i++) {
 		int r = snprintf(out + len, size - len, "%s%ld", i ? " " : "", v[i]);
 

@@ -46,6 +46,7 @@ struct key_era {
 	const char *def;	/* the default as proc/sys reads it; NULL when it is not a
 				 * constant (ehash/2 depends on the memory) */
 	const char *def_note;	/* what the default means, for people */
+	bool no_sign;		/* an unsigned handler (u8, uint): a '-' is refused, even "-0" */
 };
 
 struct key_fact {
@@ -117,8 +118,10 @@ bool kernel_value(const struct kernel *k, enum key_id id, long *out);
 const char *kernel_parse_ints(const char *value, unsigned n, long v[]);
 /* What the kernel stores when value is written to the key, as it parses it
  * (kernel_parse_ints), in canonical decimal: anything after the last integer
- * it needs ignored ("0 # off" stores 0), then the range. False (EINVAL, the
- * value stays) when it would refuse. */
+ * it needs ignored ("0 # off" stores 0); fewer integers than the key holds
+ * set the first ones and keep the rest ("1024" to ip_local_port_range keeps
+ * the high end, from the running value or the default); then the range.
+ * False (EINVAL, the value stays) when it would refuse. */
 bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *value, char *out, size_t size);
 /* Whether value, written to proc as it is, is accepted by this kernel for the
  * key: exactly the key's integers (kernel_parse_ints), each in range. */

@@ -132,12 +132,68 @@ static void test_accepts_parses_as_the_kernel(void **state)
 	assert_false(kernel_accepts(&k, K_PORT_RANGE, "0x9000 0x8000"));
 }
 
+static void test_unsigned_keys_and_short_vectors(void **state)
+{
+	static const struct written w[] = {
+		/* u8 and uint handlers refuse any sign, even "-0"; int ones take it */
+		{ K_TW_REUSE, "-0", NULL },
+		{ K_ORPHAN_RETRIES, "-0", NULL },
+		{ K_TIMESTAMPS, "-0", NULL },
+		{ K_TW_REUSE_DELAY, "-0", NULL },
+		{ K_RETRIES2, "-0", NULL },
+		{ K_RETRIES2, "256", NULL },
+		{ K_RETRIES2, "255", "255" },
+		{ K_FIN_TIMEOUT, "-0", "0" },
+		{ K_MAX_TW_BUCKETS, "-0", "0" },
+		/* fewer integers than the key holds: the rest are kept */
+		{ K_PORT_RANGE, "1024", "1024 60999" },
+		{ K_PORT_RANGE, " 40000 ", "40000 60999" },
+		{ K_PORT_RANGE, "70000", NULL },
+		{ K_PORT_RANGE, "1024 # low", NULL },
+		{ K_TCP_WMEM, "256", "256 16384 4194304" },
+		{ K_TCP_WMEM, "256 512", "256 512 4194304" },
+		{ K_PORT_RANGE, "", NULL },
+		{ K_PORT_RANGE, "  ", NULL },
+	};
+	struct kernel k;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.version = KV(6, 18);
+	check_written(&k, w, ARRAY_SIZE(w));
+	/* the rest come from the running value where there is one */
+	k.live = true;
+	for (int id = 0; id < K_COUNT; id++)
+		k.running[id].exists = true;
+	k.running[K_PORT_RANGE].present = true;
+	snprintf(k.running[K_PORT_RANGE].value, KERNEL_VALUE_MAX, "20000 30000");
+	k.running[K_UNPRIV_PORT_START].present = true;
+	snprintf(k.running[K_UNPRIV_PORT_START].value, KERNEL_VALUE_MAX, "1024");
+	{
+		static const struct written live[] = {
+			{ K_PORT_RANGE, "1024", "1024 30000" },
+			{ K_PORT_RANGE, "40000", NULL },
+		};
+
+		check_written(&k, live, ARRAY_SIZE(live));
+	}
+	/* before 5.13, tcp_retries2 was a plain int */
+	k.live = false;
+	k.version = KV(5, 10);
+	{
+		static const struct written old[] = { { K_RETRIES2, "256", "256" } };
+
+		check_written(&k, old, ARRAY_SIZE(old));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base_from_prefix),
 		cmocka_unit_test(test_blanks_signs_and_length),
 		cmocka_unit_test(test_accepts_parses_as_the_kernel),
+		cmocka_unit_test(test_unsigned_keys_and_short_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
