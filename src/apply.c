@@ -37,10 +37,38 @@
 
 #define LOCK_FILE "/run/fintune.lock"
 
+/* What fintune writes below --root stays in it: none of the places it
+ * writes may be reached through a symlink (an image's /etc linked to the
+ * host's would have the host's drop-in replaced). */
+static bool root_confined(const char *root, const char *cmd)
+{
+	static const char *const places[] = { "/run", DROPIN_DIR, STATE_DIR, "/proc/sys/net/ipv4" };
+	char where[PATH_MAX];
+
+	for (size_t i = 0; *root && i < ARRAY_SIZE(places); i++) {
+		int e = root_path_plain(root, places[i], where, sizeof(where));
+
+		if (e == -ELOOP) {
+			fprintf(stderr, "fintune %s: %s%s is a symlink: fintune never writes through one below --root (nothing was changed)\n",
+				cmd, root, where);
+			return false;
+		}
+		if (e < 0) {
+			fprintf(stderr, "fintune %s: cannot check %s%s: %s (nothing was changed)\n", cmd, root, places[i],
+				strerror(-e));
+			return false;
+		}
+	}
+	return true;
+}
+
 int take_lock(const char *root, const char *cmd)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	int fd;
+
+	if (!root_confined(root, cmd))
+		return -1;
 
 	snprintf(dir, sizeof(dir), "%s/run", root);
 	snprintf(path, sizeof(path), "%s%s", root, LOCK_FILE);

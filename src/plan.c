@@ -74,12 +74,17 @@ static bool value_in_force(const struct plan *pl, enum key_id id, const struct s
 /* Reads fintune's drop-in as it is on disk. */
 static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 {
-	char host[PATH_MAX];
+	char host[PATH_MAX], where[PATH_MAX];
 	struct stat st;
 	const char *why;
 	int r;
 
 	snprintf(host, sizeof(host), "%s%s", root, pl->drop_in_path);
+	if (*root && root_path_plain(root, DROPIN_DIR, where, sizeof(where)) == -ELOOP) {
+		pl->old_foreign = true;
+		note(pl, "%s is a symlink below the root: fintune will not write through it", where);
+		return 0;
+	}
 	if (lstat(host, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;

@@ -287,6 +287,29 @@ live() { cat "$R/$1"; }
 	[ ! -e /tmp/elsewhere ]
 }
 
+@test "nothing is written outside --root through a linked directory" {
+	mkdir -p "$TMP/elsewhere/sysctl.d"
+	for place in etc etc/sysctl.d var proc; do
+		rm -rf "$TMP/img"
+		mkdir -p "$TMP/img/run" "$TMP/img/etc/sysctl.d"
+		fake_proc "$TMP/img" 6.18.0
+		rm -rf "${TMP:?}/img/$place"
+		ln -s "$TMP/elsewhere" "$TMP/img/$place"
+		before=$(snapshot "$TMP/elsewhere")
+		run --separate-stderr ft apply --root "$TMP/img" reverse-proxy
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"fintune apply: $TMP/img/${place%%/*}"*" is a symlink: fintune never writes through one below --root (nothing was changed)"* ]]
+		[ "$(snapshot "$TMP/elsewhere")" = "$before" ]
+		run --separate-stderr ft rollback --root "$TMP/img"
+		[ "$status" -eq 1 ]
+	done
+	# the dry run says it will not write there
+	rm -rf "$TMP/img"; mkdir -p "$TMP/img/etc"; fake_proc "$TMP/img" 6.18.0
+	ln -s "$TMP/elsewhere/sysctl.d" "$TMP/img/etc/sysctl.d"
+	run --separate-stderr ft diff --root "$TMP/img" reverse-proxy
+	[[ "$(tr '\n' ' ' <<<"$output$stderr" | tr -s ' ')" == *"/etc/sysctl.d is a symlink below the root: fintune will not write through it"* ]]
+}
+
 @test "a host-global key in a child namespace is skipped with a notice" {
 	rm -rf "$TMP/proc"
 	fake_proc "$TMP" 6.18.0 child
