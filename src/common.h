@@ -42,6 +42,10 @@ void common_init(struct common *c, const char *cmd, unsigned formats);
  * option, -1 error (already reported). 'h' prints the command's help and
  * returns 2: the caller exits 0. */
 int common_option(struct common *c, int opt, char **argv);
+/* For a command with only the common options: parses them all. True: go
+ * on, optind is the first argument. False: return *status now (0 after
+ * --help, 1 after an error already reported). */
+bool common_parse(struct common *c, int argc, char **argv, int *status);
 /* The message for an option getopt_long did not know, then exit status 1. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Whether to colour output on this stream. */

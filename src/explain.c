@@ -362,21 +362,15 @@ static json_t *overview_json(const struct kernel *k)
 
 int explain_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
 	struct common c;
 	struct kernel k;
 	struct diags d;
 	const struct topic *t = NULL;
-	int opt, r, id = -1;
+	int r, id = -1;
 
 	common_init(&c, "explain", 1u << FORMAT_JSON);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		r = common_option(&c, opt, argv);
-		if (r == 2)
-			return EXIT_OK;
-		if (r != 0)
-			return EXIT_ERROR;
-	}
+	if (!common_parse(&c, argc, argv, &r))
+		return r;
 	if (argc - optind > 1)
 		return usage_error("explain", "expected at most one key, state or topic");
 	if (optind < argc) {

@@ -205,6 +205,21 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+bool common_parse(struct common *c, int argc, char **argv, int *status)
+{
+	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		r = common_option(c, opt, argv);
+		if (r != 0) {
+			*status = r == 2 ? EXIT_OK : EXIT_ERROR;
+			return false;
+		}
+	}
+	return true;
+}
+
 int common_option(struct common *c, int opt, char **argv)
 {
 	switch (opt) {

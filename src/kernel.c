@@ -382,17 +382,6 @@ static bool kernel_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The kernel's proc_get_long keeps at most this many characters of an
  * integer (TMPBUFLEN - 1) and refuses one that fills them: it cannot tell
  * where a longer one would end. */
@@ -418,14 +407,14 @@ static bool parse_proc_long(const char **pp, long *out)
 	if (*p < '0' || *p > '9')
 		return false;
 	if (p[0] == '0') {
-		if ((p[1] == 'x' || p[1] == 'X') && digit_value(p[2]) >= 0) {
+		if ((p[1] == 'x' || p[1] == 'X') && hex_digit(p[2]) >= 0) {
 			base = 16;
 			p += 2;
 		} else {
 			base = 8;
 		}
 	}
-	for (; (d = digit_value(*p)) >= 0 && (unsigned)d < base; p++) {
+	for (; (d = hex_digit(*p)) >= 0 && (unsigned)d < base; p++) {
 		if (v > (ULONG_MAX - (unsigned)d) / base)
 			return false;	/* overflow: the kernel refuses it */
 		v = v * base + (unsigned)d;

@@ -54,23 +54,17 @@ static void describe(struct profile_loader *l, const char *spec, bool builtin, s
 
 int profiles_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
 	struct entry *entries = NULL;
 	size_t n = 0;
 	struct profile_loader *l;
 	struct common c;
 	struct diags d;
 	char **local = NULL;
-	int opt, r;
+	int r;
 
 	common_init(&c, "profiles", 1u << FORMAT_JSON);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		r = common_option(&c, opt, argv);
-		if (r == 2)
-			return EXIT_OK;
-		if (r != 0)
-			return EXIT_ERROR;
-	}
+	if (!common_parse(&c, argc, argv, &r))
+		return r;
 	if (optind < argc)
 		return usage_error("profiles", "takes no arguments");
 	diags_init(&d);

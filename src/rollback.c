@@ -141,24 +141,18 @@ static void report_keys(struct undo *u)
 
 int rollback_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
 	struct common c;
 	struct state st;
 	struct kernel k;
 	struct diags d;
 	struct undo u = { 0 };
 	char msg[PATH_MAX + 320];
-	int opt, e, lock, status = EXIT_ERROR;
+	int e, lock, status = EXIT_ERROR;
 	json_t *report;
 
 	common_init(&c, "rollback", 1u << FORMAT_JSON);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		e = common_option(&c, opt, argv);
-		if (e == 2)
-			return EXIT_OK;
-		if (e != 0)
-			return EXIT_ERROR;
-	}
+	if (!common_parse(&c, argc, argv, &status))
+		return status;
 	if (optind != argc)
 		return usage_error("rollback", "takes no arguments");
 	if (!need_root(c.root, "rollback"))

@@ -69,7 +69,6 @@ static void read_pressure(const char *root, json_t *out)
 
 int status_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
 	struct common c;
 	struct state st;
 	const struct state_record *top;
@@ -79,18 +78,13 @@ int status_main(int argc, char **argv)
 	char dir[PATH_MAX], *text = NULL;
 	enum existing what;
 	size_t len;
-	int opt, e, drift = 0;
+	int e, drift = 0, early;
 	json_t *out, *keys, *pressure;
 	const char *file_state;
 
 	common_init(&c, "status", 1u << FORMAT_JSON);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		e = common_option(&c, opt, argv);
-		if (e == 2)
-			return EXIT_OK;
-		if (e != 0)
-			return EXIT_ERROR;
-	}
+	if (!common_parse(&c, argc, argv, &early))
+		return early;
 	if (optind != argc)
 		return usage_error("status", "takes no arguments");
 	out = json_object();

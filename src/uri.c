@@ -190,17 +190,6 @@ char *uri_resolve(const char *base, const char *ref)
 	return sb_steal(&out);
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *uri_unescape(const char *s)
 {
 	struct strbuf out;
@@ -208,7 +197,7 @@ char *uri_unescape(const char *s)
 	sb_init(&out);
 	for (; *s; s++) {
 		if (*s == '%') {
-			int hi = hexdigit(s[1]), lo = hi < 0 ? -1 : hexdigit(s[2]);
+			int hi = hex_digit(s[1]), lo = hi < 0 ? -1 : hex_digit(s[2]);
 
 			if (hi < 0 || lo < 0) {
 				sb_free(&out);

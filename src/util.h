@@ -70,6 +70,9 @@ unsigned edit_distance(const char *a, const char *b, unsigned cap);
  * *why to a static message. The buffer is NUL-terminated. */
 int read_file_limited(const char *path, size_t max, char **buf, size_t *len, const char **why);
 
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit(char c);
+
 /* Whether path (absolute, on the target) leads below root through no
  * symlink: each component that exists is lstat'ed and must not be a link
  * (what does not exist yet would be created as a plain directory). 0, or
