@@ -378,6 +378,7 @@ static int report_check(struct run *r, bool file_change, const enum key_id *live
 static int apply_run(struct run *r)
 {
 	struct state stack = { 0 };
+	bool full = false;
 	struct state_record st = { 0 }, *top = NULL;
 	bool file_change, interrupted;
 	char dir[PATH_MAX], old_file[K_PLANNED][KERNEL_VALUE_MAX];
@@ -402,6 +403,11 @@ static int apply_run(struct run *r)
 	case EXISTING_FILE:
 		if (!dropin_is_ours(r->old_text)) {
 			fprintf(stderr, "fintune apply: %s exists and was not written by fintune: refusing to replace it (choose another name with --drop-in, or move it away)\n",
+				r->t.drop_in_path);
+			return EXIT_ERROR;
+		}
+		if (!state_text_ok(r->old_text, r->old_len, r->t.drop_in_path)) {
+			fprintf(stderr, "fintune apply: %s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): refusing to replace what rollback could not put back (move it away, or remove the edit)\n",
 				r->t.drop_in_path);
 			return EXIT_ERROR;
 		}
@@ -436,7 +442,10 @@ static int apply_run(struct run *r)
 		if (interrupted) {
 			top->status = STATE_APPLIED;
 			now_utc(top->applied_at, sizeof(top->applied_at));
-			state_save(r->root, &stack);
+			e = state_save(r->root, &stack);
+			if (e < 0)
+				fprintf(stderr, "fintune apply: warning: cannot complete the state in %s%s: %s\n", r->root,
+					STATE_PATH, strerror(-e));
 		}
 		if (!r->c->quiet && r->c->format != FORMAT_JSON)
 			printf("In sync: %s and the live values are as %s wants them.\n", r->t.drop_in_path,
@@ -496,8 +505,14 @@ static int apply_run(struct run *r)
 		copy.written_text = strdup(st.written_text);
 		e = state_push(&stack, &copy);
 		state_record_free(&copy);
+		full = e == -ENOSPC;
 		if (e == 0)
 			e = state_save(r->root, &stack);
+	}
+	if (full) {
+		fprintf(stderr, "fintune apply: the rollback history in %s%s is full: its %d records alternate between drop-ins and none can merge without losing one; roll back some first (nothing was changed)\n",
+			r->root, STATE_PATH, STATE_MAX_RECORDS);
+		goto out;
 	}
 	if (e < 0) {
 		fprintf(stderr, "fintune apply: cannot record the state in %s%s: %s (nothing was changed)\n", r->root,

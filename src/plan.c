@@ -10,6 +10,7 @@
 #include "output.h"
 #include "plan.h"
 #include "profile.h"
+#include "state.h"
 #include "sysctld.h"
 
 #include <errno.h>
@@ -104,6 +105,10 @@ static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 	if (!dropin_is_ours(pl->old_text)) {
 		pl->old_foreign = true;
 		note(pl, "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
+		     pl->drop_in_path);
+	} else if (!state_text_ok(pl->old_text, pl->old_len, pl->drop_in_path)) {
+		pl->old_foreign = true;
+		note(pl, "%s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)",
 		     pl->drop_in_path);
 	}
 	return 0;

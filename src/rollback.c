@@ -26,6 +26,7 @@ struct undo {
 	struct audit audit;
 	json_t *keys;
 	int failures;
+	bool refused;		/* the drop-in is not the one the apply left: nothing done */
 	bool file_done;		/* the drop-in was put back or removed */
 	char file_before[K_PLANNED][KERNEL_VALUE_MAX];	/* values in the drop-in now */
 	char file_after[K_PLANNED][KERNEL_VALUE_MAX];	/* and after the rollback */
@@ -40,8 +41,8 @@ static void fail(struct undo *u, const char *what, const char *why)
 	u->failures++;
 }
 
-/* The drop-in back as it was: only fintune's own file is replaced or
- * removed; one that someone else has since put there is left alone. */
+/* The drop-in back as it was: only the file the apply wrote is replaced or
+ * removed; one that someone has since edited or put there is left alone. */
 static void undo_file(struct undo *u)
 {
 	const struct state_record *s = u->rec;
@@ -61,9 +62,21 @@ static void undo_file(struct undo *u)
 	}
 	if (what != EXISTING_NONE && (what != EXISTING_FILE || !dropin_is_ours(now))) {
 		fail(u, s->drop_in_path, "no longer fintune's, it is left alone (move it away and run rollback again)");
+		u->refused = true;
 		free(now);
 		return;
 	}
+	/* what the apply wrote, or (after a rollback cut short) what it
+	 * replaced: anything else was edited since, and is not lost silently */
+	if (what == EXISTING_FILE && !text_equal(now, len, s->written_text, s->written_text ? strlen(s->written_text) : 0) &&
+	    !(s->previous_text && text_equal(now, len, s->previous_text, strlen(s->previous_text)))) {
+		fail(u, s->drop_in_path,
+		     "edited since the apply, it is left alone (put back what fintune wrote, or move it away, and run rollback again)");
+		u->refused = true;
+		free(now);
+		return;
+	}
+	atomic_cleanup(dir, name);
 	dropin_values(now, s->drop_in_path, u->file_before);
 	dropin_values(s->previous_text, s->drop_in_path, u->file_after);
 	if (s->previous_text)
@@ -128,6 +141,7 @@ static void report_keys(struct undo *u)
 		json_object_set_new(o, "old", old[0] ? json_string(old) : json_null());
 		json_object_set_new(o, "new", new[0] ? json_string(new) : json_null());
 		json_object_set_new(o, "live", json_boolean(u->live_done[id]));
+		json_object_set_new(o, "file", json_boolean(file));
 		json_array_append_new(u->keys, o);
 		if (!u->c->quiet && u->c->format != FORMAT_JSON) {
 			/* values read back from drop-ins on disk */
@@ -192,8 +206,11 @@ int rollback_main(int argc, char **argv)
 	json_object_set_new(report, "applied_at", json_string(u.rec->applied_at));
 	json_object_set_new(report, "drop_in", json_string(u.rec->drop_in_path));
 	json_object_set_new(report, "keys", u.keys);
+	/* the drop-in is checked first: if it is not what the apply left,
+	 * nothing at all is changed */
 	undo_file(&u);
-	undo_live(&u, &k);
+	if (!u.refused)
+		undo_live(&u, &k);
 	report_keys(&u);
 	if (u.failures) {
 		fprintf(stderr, "fintune rollback: %d step%s failed; the record is kept: run rollback again when fixed\n",

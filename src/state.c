@@ -3,6 +3,7 @@
 #include "atomic.h"
 #include "dropin.h"
 #include "sysctld.h"
+#include "util.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -23,16 +24,17 @@ static bool path_ok(const char *p)
 	return strncmp(p, DROPIN_DIR "/", n + 1) == 0 && dropin_name_valid(p + n + 1);
 }
 
-/* A drop-in text rollback may put back: fintune's own, setting only
- * close-path keys, plainly. */
-static bool text_ok(const char *text, const char *path)
+bool state_text_ok(const char *text, size_t len, const char *path)
 {
 	struct sysctl_config c = { 0 };
 	bool ok;
 
 	if (!text)
 		return true;
-	if (!dropin_is_ours(text) || sysctld_add_text(&c, path, text, strlen(text), NULL) < 0)
+	/* kept in JSON as a string: no NUL, valid UTF-8 */
+	if (strlen(text) != len || !utf8_valid(text, len))
+		return false;
+	if (!dropin_is_ours(text) || sysctld_add_text(&c, path, text, len, NULL) < 0)
 		return false;
 	ok = true;
 	for (size_t i = 0; i < c.n_entries && ok; i++) {
@@ -43,6 +45,11 @@ static bool text_ok(const char *text, const char *path)
 	}
 	sysctld_free(&c);
 	return ok;
+}
+
+static bool text_ok(const char *text, const char *path)
+{
+	return state_text_ok(text, text ? strlen(text) : 0, path);
 }
 
 /* A value rollback may write: digits, spaces and a minus sign. */
@@ -62,8 +69,13 @@ static int record_from_json(json_t *o, struct state_record *r)
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	r->status = strcmp(json_string_value(json_object_get(o, "status")) ?: "", "applied") == 0 ? STATE_APPLIED :
-													STATE_APPLYING;
+	{
+		const char *status = json_string_value(json_object_get(o, "status"));
+
+		if (!status || (strcmp(status, "applied") != 0 && strcmp(status, "applying") != 0))
+			return -EINVAL;
+		r->status = strcmp(status, "applied") == 0 ? STATE_APPLIED : STATE_APPLYING;
+	}
 	copy(r->profile, sizeof(r->profile), json_string_value(json_object_get(o, "profile")));
 	copy(r->applied_at, sizeof(r->applied_at), json_string_value(json_object_get(o, "applied_at")));
 	copy(r->drop_in_path, sizeof(r->drop_in_path), json_string_value(json_object_get(d, "path")));
@@ -172,6 +184,13 @@ int state_save(const char *root, const struct state *s)
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s%s", root, STATE_DIR);
+	/* temporary files a killed run left */
+	atomic_cleanup(dir, STATE_FILE);
+	/* never a record state_load would refuse */
+	for (size_t i = 0; i < s->n; i++)
+		if (!text_ok(s->rec[i].previous_text, s->rec[i].drop_in_path) ||
+		    !text_ok(s->rec[i].written_text, s->rec[i].drop_in_path))
+			return -EINVAL;
 	if (s->n == 0)
 		return atomic_remove(dir, STATE_FILE);
 	o = json_object();
@@ -207,36 +226,49 @@ void state_free(struct state *s)
 	s->n = 0;
 }
 
-/* The two oldest records as one: what was there before the older, what the
- * newer wrote. The live values always merge; the drop-in only when both
- * name the same one (a record holds one drop-in: an older, different one
- * is then no longer restored, which the README says). */
-static void merge_oldest(struct state *s)
+/* Whether two adjacent records can be one: at most one drop-in written
+ * between them. */
+static bool mergeable(const struct state_record *a, const struct state_record *b)
 {
-	struct state_record *old = &s->rec[0], *next = &s->rec[1];
+	return !a->drop_in_written || !b->drop_in_written || strcmp(a->drop_in_path, b->drop_in_path) == 0;
+}
 
-	if (old->drop_in_written && strcmp(old->drop_in_path, next->drop_in_path) == 0) {
+/* Records i and i + 1 as one, in i's place: what was there before the
+ * older, what the newer left. Only adjacent records merge: the live values
+ * in between would otherwise come back out of order. */
+static void merge_at(struct state *s, size_t i)
+{
+	struct state_record *old = &s->rec[i], *next = &s->rec[i + 1];
+
+	if (old->drop_in_written) {
+		if (!next->drop_in_written) {
+			/* the merged record holds the older one's drop-in */
+			memcpy(next->drop_in_path, old->drop_in_path, sizeof(next->drop_in_path));
+			free(next->written_text);
+			next->written_text = old->written_text;
+			old->written_text = NULL;
+		}
 		free(next->previous_text);
 		next->previous_text = old->previous_text;
 		old->previous_text = NULL;
 		next->drop_in_written = true;
 	}
-	for (size_t i = 0; i < old->n_live; i++) {
+	for (size_t k = 0; k < old->n_live; k++) {
 		bool listed = false;
 
-		for (size_t k = 0; k < next->n_live; k++) {
-			if (strcmp(next->live[k].key, old->live[i].key) == 0) {
+		for (size_t j = 0; j < next->n_live; j++) {
+			if (strcmp(next->live[j].key, old->live[k].key) == 0) {
 				/* the older record knows the value from before */
-				next->live[k].had_previous = old->live[i].had_previous;
-				memcpy(next->live[k].previous, old->live[i].previous, sizeof(next->live[k].previous));
+				next->live[j].had_previous = old->live[k].had_previous;
+				memcpy(next->live[j].previous, old->live[k].previous, sizeof(next->live[j].previous));
 				listed = true;
 			}
 		}
 		if (!listed && next->n_live < K_PLANNED)
-			next->live[next->n_live++] = old->live[i];
+			next->live[next->n_live++] = old->live[k];
 	}
 	state_record_free(old);
-	memmove(&s->rec[0], &s->rec[1], (s->n - 1) * sizeof(*s->rec));
+	memmove(&s->rec[i], &s->rec[i + 1], (s->n - i - 1) * sizeof(*s->rec));
 	s->n--;
 }
 
@@ -249,7 +281,18 @@ int state_push(struct state *s, struct state_record *r)
 	s->rec = v;
 	s->rec[s->n++] = *r;
 	r->previous_text = r->written_text = NULL;
-	while (s->n > STATE_MAX_RECORDS)
-		merge_oldest(s);
+	while (s->n > STATE_MAX_RECORDS) {
+		size_t i = 0;
+
+		while (i + 1 < s->n && !mergeable(&s->rec[i], &s->rec[i + 1]))
+			i++;
+		if (i + 1 == s->n) {
+			/* every neighbour wrote another drop-in: nothing merges
+			 * without losing one; the new record is not taken */
+			*r = s->rec[--s->n];
+			return -ENOSPC;
+		}
+		merge_at(s, i);
+	}
 	return 0;
 }

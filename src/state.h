@@ -12,7 +12,7 @@
  * What each apply replaced, kept under /var/lib/fintune (below --root) so
  * rollback can restore it: a stack, one record per apply, the newest last.
  * rollback undoes the newest; run again, it undoes the one before, back to
- * how the system was before fintune. A record is written before anything
+ * how the system was before fintune (32 records; older ones merge). A record is written before anything
  * changes (status "applying") and completed afterwards ("applied"): a run
  * killed in between leaves a record that the next apply completes (keeping
  * its original values) and that rollback can always undo.
@@ -52,12 +52,17 @@ struct state {
  * wrote (or names a file outside /etc/sysctl.d, or restores anything but
  * the close-path keys and fintune's own drop-in text), or -errno. */
 int state_load(const char *root, struct state *s);
+/* Whether a drop-in text can be kept in the state and put back by rollback:
+ * fintune's own, setting only the close-path keys, plainly, with no NUL and
+ * valid UTF-8. A file edited by hand beyond that is not replaced. */
+bool state_text_ok(const char *text, size_t len, const char *path);
 /* Writes the stack atomically; an empty stack removes the file. */
 int state_save(const char *root, const struct state *s);
 void state_free(struct state *s);
 void state_record_free(struct state_record *r);
-/* Pushes a copy of r (taking its texts); merges the two oldest records when
- * the stack is full, so the oldest "previous" is never lost. */
+/* Pushes r (taking its texts). When the stack is full, the oldest two
+ * adjacent records that wrote at most one drop-in between them merge, so no
+ * "previous" is ever lost; -ENOSPC (r untouched) when no two can. */
 int state_push(struct state *s, struct state_record *r);
 
 #endif

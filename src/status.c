@@ -114,8 +114,11 @@ int status_main(int argc, char **argv)
 	kernel_read(c.root, &k, &d);
 	diags_free(&d);
 	snprintf(dir, sizeof(dir), "%s%s", c.root, DROPIN_DIR);
-	atomic_read_existing(dir, top->drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
-	if (what == EXISTING_NONE)
+	e = atomic_read_existing(dir, top->drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
+	if (e < 0) {
+		fprintf(stderr, "fintune status: cannot read %s: %s\n", top->drop_in_path, strerror(-e));
+		file_state = "unreadable";
+	} else if (what == EXISTING_NONE)
 		file_state = top->written_text ? "missing" : "absent, as applied";
 	else if (what == EXISTING_FILE && top->written_text &&
 		 text_equal(text, len, top->written_text, strlen(top->written_text)))

@@ -69,6 +69,19 @@ static bool has_dotdot(const char *s)
 	return false;
 }
 
+/* A copy of the key with dots and slashes swapped when its first separator
+ * is a dot, as both appliers do first. */
+static char *swapped(const char *key)
+{
+	const char *sep = strpbrk(key, "./");
+	char *out = strdup(key);
+
+	if (out && sep && *sep == '.')
+		for (char *p = out; *p; p++)
+			*p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
+	return out;
+}
+
 /* A key to its /proc/sys path, as the applier does. systemd: dots and
  * slashes swap when the first separator is a dot, then the path is
  * simplified ("net.ipv4..x", "/net/ipv4/x", "net/ipv4/./x" and "x." all
@@ -78,17 +91,13 @@ static bool has_dotdot(const char *s)
  * could leave /proc/sys. */
 static char *normalize(const char *key, bool procps)
 {
-	const char *sep = strpbrk(key, "./");
 	char *out, *last;
 
 	if (!*key)
 		return NULL;
-	out = strdup(key);
+	out = swapped(key);
 	if (!out)
 		return NULL;
-	if (sep && *sep == '.')
-		for (char *p = out; *p; p++)
-			*p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
 	last = strrchr(out, '/');
 	if (procps && last && (!last[1] || !strcmp(last + 1, "."))) {
 		free(out);
@@ -380,8 +389,14 @@ static void parse_line(struct loader *l, const struct sysctl_file *f, char *line
 		return;
 	}
 	e.glob = strpbrk(e.key, "*?[") != NULL;
+	/* procps keeps a glob away only from a key spelled as the glob's
+	 * match: "/net/ipv4/x" sets net/ipv4/x but does not shut out
+	 * "net.ipv4.?" */
+	if (procps && !e.glob)
+		e.spelled = swapped(k);
 	if (!add_entry(l, &e)) {
 		free(e.key);
+		free(e.spelled);
 		free(e.value);
 	}
 }
@@ -451,8 +466,9 @@ static int add_candidate(struct candidate **cand, size_t *n, size_t *cap, const 
 	return 0;
 }
 
-/* Reads the file at target (a path on the target system) into f's entries. */
-static void load_file(struct loader *l, struct sysctl_file *f, const char *root, const char *target, bool optional)
+/* Reads the file at target (a path on the target system) into f's entries;
+ * false when it cannot be opened. */
+static bool load_file(struct loader *l, struct sysctl_file *f, const char *root, const char *target, bool optional)
 {
 	char resolved[PATH_MAX], host[2 * PATH_MAX], *text = NULL;
 	const char *why;
@@ -460,16 +476,16 @@ static void load_file(struct loader *l, struct sysctl_file *f, const char *root,
 	int r;
 
 	r = chase(root, target, resolved, sizeof(resolved));
-	if (r == 0 && strcmp(resolved, target) != 0)
+	if (r == 0 && strcmp(resolved, target) != 0 && !f->link)
 		f->link = strdup(resolved);
 	if (r == 0 && strcmp(resolved, "/dev/null") == 0) {
 		f->masked = true;
-		return;
+		return true;
 	}
 	if (r < 0) {
 		if (!(optional && r == -ENOENT))
 			diag_warn(l->d, target, 0, 0, NULL, "cannot resolve the file: %s, ignoring", strerror(-r));
-		return;
+		return false;
 	}
 	snprintf(host, sizeof(host), "%s%s", root, resolved);
 	r = read_file_limited(host, FILE_MAX, &text, &len, &why);
@@ -477,10 +493,11 @@ static void load_file(struct loader *l, struct sysctl_file *f, const char *root,
 		if (!(optional && r == -ENOENT))
 			diag_warn(l->d, target, 0, 0, NULL, "cannot read: %s, ignoring",
 				  r == -EFBIG ? "larger than 16 MiB" : why ? why : strerror(-r));
-		return;
+		return false;
 	}
 	parse_file(l, f, text, len);
 	free(text);
+	return true;
 }
 
 /* procps passes each file's path through glob(3) (with braces; a pattern
@@ -521,7 +538,9 @@ static void procps_glob(struct loader *l, struct sysctl_file *f, const char *roo
 			if (!f->link)
 				f->link = strdup(target);
 		}
-		load_file(l, f, root, target, true);
+		/* procps gives up on the rest at the first it cannot open */
+		if (!load_file(l, f, root, target, true))
+			break;
 	}
 	globfree(&g);
 }
@@ -680,6 +699,7 @@ void sysctld_free(struct sysctl_config *c)
 	}
 	for (size_t i = 0; i < c->n_entries; i++) {
 		free(c->entries[i].key);
+		free(c->entries[i].spelled);
 		free(c->entries[i].value);
 	}
 	free(c->files);
@@ -724,44 +744,44 @@ struct sysctl_setting sysctld_resolve(const struct sysctl_config *c, const char 
 {
 	struct sysctl_setting s = { NULL };
 	char *path = sysctl_normalize_key(key);
-	bool explicit = false;
+	bool excluded = false, exists;
 
 	if (!path)
 		return s;
-	/* an explicit assignment, or an exclusion, anywhere keeps every glob
-	 * away (both appliers look at all files first) */
-	for (size_t i = 0; i < c->n_entries; i++) {
+	/* a key assigned, or excluded with "-key", anywhere keeps every glob
+	 * away from it (both appliers look at all files first) */
+	for (size_t i = 0; i < c->n_entries && !excluded; i++) {
 		const struct sysctl_entry *e = &c->entries[i];
 
-		if (e->glob || strcmp(e->key, path) != 0)
-			continue;
-		explicit = true;
-		if (!c->procps) {
-			/* systemd keeps one entry per key: the last; if the kernel
-			 * refuses it, the value stays as it was */
-			s.entry = e->value && accepted(probe, path, e->value) ? e : NULL;
-			break;
+		excluded = !e->glob && strcmp(e->spelled ? e->spelled : e->key, path) == 0;
+	}
+	exists = !probe || !probe->exists || probe->exists(path, probe->ctx);
+	if (!c->procps) {
+		/* systemd keeps one entry per key, the last; if the kernel
+		 * refuses it, the value stays as it was */
+		if (excluded) {
+			for (size_t i = 0; i < c->n_entries; i++) {
+				const struct sysctl_entry *e = &c->entries[i];
+
+				if (!e->glob && strcmp(e->key, path) == 0)
+					s.entry = e->value && accepted(probe, path, e->value) ? e : NULL;
+			}
+			free(path);
+			return s;
 		}
-		/* procps writes each in turn: the last that the kernel takes stays */
-		if (e->value && accepted(probe, path, e->value))
-			s.entry = e;
 	}
-	if (explicit || (probe && probe->exists && !probe->exists(path, probe->ctx))) {
-		free(path);
-		return s;
-	}
+	/* every write in order (systemd: each glob pattern; procps: each
+	 * line): the last one the kernel takes stays */
 	for (size_t i = 0; i < c->n_entries; i++) {
 		const struct sysctl_entry *e = &c->entries[i];
 
-		/* globs are written in order: the last one that takes wins (with
-		 * systemd, a refused last glob leaves the value as it was) */
-		if (!e->glob || !e->value || !glob_match(e->key, path))
+		if (!e->value)
 			continue;
-		if (!c->procps || accepted(probe, path, e->value))
+		if (e->glob ? excluded || !exists || !glob_match(e->key, path) : strcmp(e->key, path) != 0)
+			continue;
+		if (accepted(probe, path, e->value))
 			s.entry = e;
 	}
-	if (s.entry && !c->procps && !accepted(probe, path, s.entry->value))
-		s.entry = NULL;
 	free(path);
 	return s;
 }

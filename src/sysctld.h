@@ -21,8 +21,9 @@
  * ignores write errors), "-key" alone keeps a key out of globs. Keys use "."
  * or "/" (the first separator decides), and are simplified as a path; a key
  * with * ? [ is a glob, matched as glob(3) does, written to every matching
- * key that has no explicit assignment anywhere. The last assignment of a key
- * wins. Files over 16 MiB are ignored with a warning.
+ * key that has no explicit assignment anywhere, each glob in turn (so when
+ * the kernel refuses the last, an earlier one's value stays). The last
+ * assignment of a key wins. Files over 16 MiB are ignored with a warning.
  *
  * procps differs: it applies /etc/sysctl.conf once more after every drop-in;
  * it reads hidden files (.name.conf) and one named ".conf"; it takes each
@@ -32,7 +33,9 @@
  * and a later "-key" does not undo an assignment; it ends lines at LF only
  * (systemd also at CR and NUL, and stops reading a file at a line over
  * 1 MiB); it keeps the blank in "- key" (which then sets nothing); a key
- * ending in a separator names a directory for it, and sets nothing.
+ * ending in a separator names a directory for it, and sets nothing; only a
+ * key spelled as a glob's match keeps the glob away ("/net/ipv4/x" does
+ * not); a file name that is a glob stops at the first match it cannot open.
  */
 
 struct sysctl_file {
@@ -45,6 +48,8 @@ struct sysctl_file {
 
 struct sysctl_entry {
 	char *key;		/* normalised to the /proc/sys path: net/ipv4/tcp_fin_timeout */
+	char *spelled;		/* procps: the key as written (separators swapped), which
+				 * alone keeps globs away; NULL: key */
 	char *value;		/* NULL: "-key", an exclusion from globs */
 	bool glob;
 	bool ignore_failure;

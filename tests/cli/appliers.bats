@@ -88,3 +88,4 @@ big_files() {
 }
 @test "CR and NUL line ends, CRLF, an empty file, a 1 MiB line, a 2 MiB file" { check_tree lines big_files; }
 @test "integers as the kernel parses them: 010 is octal, 0x hex, 08 refused" { check_tree bases; }
+@test "several globs on one key, keys spelled otherwise, a pattern name stopped by a dangling link" { check_tree globorder; }

@@ -64,7 +64,7 @@ live() { cat "$R/$1"; }
 	fi
 }
 
-@test "a drop-in with a NUL byte and more after it is not up to date" {
+@test "a drop-in with a NUL byte and more after it is not up to date, and not replaced" {
 	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
 	f=$TMP/etc/sysctl.d/60-fintune.conf
 	cp "$f" "$TMP/clean"
@@ -73,16 +73,19 @@ live() { cat "$R/$1"; }
 	[ "$status" -eq 2 ]
 	[ "${lines[1]}" = "Drop-in   /etc/sysctl.d/60-fintune.conf: changed since" ]
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
-	[ "$status" -eq 2 ]
 	[[ "$output" != *"is up to date"* ]]
-	[[ "$output" == *"-net.ipv4.tcp_fin_timeout = 5"* ]]
+	[[ "$(tr '\n' ' ' <<<"$output" | tr -s ' ')" == *"/etc/sysctl.d/60-fintune.conf was edited since fintune wrote it"* ]]
+	# the state could not keep it for rollback: apply leaves it alone
+	cp "$f" "$TMP/tampered"
 	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
-	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "would write /etc/sysctl.d/60-fintune.conf" ]
+	[ "$status" -eq 1 ]
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): refusing to replace"* ]]
+	cmp "$f" "$TMP/tampered"
 	# a saved plan keeps the whole old text, and sees it change
 	ft plan --root "$TMP" reverse-proxy --output "$TMP/reviewed.json" >/dev/null 2>&1
 	[ "$(jq -r '.drop_in.old | endswith("\u0000\nnet.ipv4.tcp_fin_timeout = 5\n")' "$TMP/reviewed.json")" = true ]
-	cp "$f" "$TMP/tampered"
 	cp "$TMP/clean" "$f"
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/reviewed.json"
 	[ "$status" -eq 1 ]
@@ -92,12 +95,30 @@ live() { cat "$R/$1"; }
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"the plan's drop-in holds a NUL byte"* ]]
-	cp "$TMP/tampered" "$f"
-	run --separate-stderr ft apply --root "$TMP" reverse-proxy
-	[ "$status" -eq 0 ]
-	cmp "$f" "$TMP/clean"
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
 	[ "$status" -eq 0 ]
+}
+
+@test "a hand edit of fintune's drop-in that rollback could not put back: refused, the history kept" {
+	ft apply --root "$TMP" outbound-client >/dev/null 2>&1
+	f=$TMP/etc/sysctl.d/60-fintune.conf
+	S=$TMP/var/lib/fintune/state.json
+	for edit in 'net.ipv4.tcp_syn_retries = 5' $'# caf\xe9'; do
+		cp "$f" "$TMP/clean"
+		printf '%s\n' "$edit" >>"$f"
+		state=$(cat "$S")
+		run --separate-stderr ft apply --root "$TMP" reverse-proxy
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"was edited since fintune wrote it"* ]]
+		[ "$(cat "$S")" = "$state" ]
+		cp "$TMP/clean" "$f"
+	done
+	# an edit of fintune's own keys is kept, and put back by rollback
+	sed -i 's/^net.ipv4.tcp_fin_timeout = .*/net.ipv4.tcp_fin_timeout = 33/' "$f"
+	cp "$f" "$TMP/edited"
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	ft rollback --root "$TMP" >/dev/null 2>&1
+	cmp "$f" "$TMP/edited"
 }
 
 @test "--no-live writes the drop-in only" {
@@ -191,6 +212,7 @@ live() { cat "$R/$1"; }
 		    '.records[0].drop_in.previous = "kernel.core_pattern = |/x\n"' \
 		    '.records[0].live[0].previous = "1; rm"' \
 		    '.records[0].live[0].key = "kernel.core_pattern"' \
+		    '.records[0].status = "done"' \
 		    '.fintune_state = 1'; do
 		jq "$edit" "$TMP/good" >"$S"
 		before=$(snapshot "$TMP")
@@ -242,6 +264,59 @@ live() { cat "$R/$1"; }
 	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	[ "$(live tcp_max_tw_buckets)" = 131072 ]
 	[ "$(live tcp_tw_reuse)" = 2 ]
+}
+
+@test "rollback leaves a drop-in alone that was edited since the apply" {
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	f=$TMP/etc/sysctl.d/60-fintune.conf
+	cp "$f" "$TMP/written"
+	sed -i 's/^net.ipv4.tcp_fin_timeout = .*/net.ipv4.tcp_fin_timeout = 7/' "$f"
+	cp "$f" "$TMP/edited"
+	run --separate-stderr ft rollback --root "$TMP"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf: edited since the apply, it is left alone (put back what fintune wrote, or move it away, and run rollback again)"* ]]
+	cmp "$f" "$TMP/edited"
+	[ -e "$TMP/var/lib/fintune/state.json" ]
+	# nothing else was changed either
+	[ "$(live tcp_tw_reuse)" = 1 ]
+	cp "$TMP/written" "$f"
+	run --separate-stderr ft rollback --root "$TMP" --format json
+	[ "$status" -eq 0 ]
+	[ ! -e "$f" ]
+	# each key says whether the live value, the file, or both went back
+	[ "$(jq -c '.keys[] | select(.key == "net.ipv4.tcp_tw_reuse") | [.live, .file]' <<<"$output")" = '[true,true]' ]
+	[ "$(jq -c '.keys[] | select(.key == "net.ipv4.tcp_fin_timeout") | [.live, .file]' <<<"$output")" = '[false,true]' ]
+}
+
+@test "a full history merges records of one drop-in, keeps another drop-in's start" {
+	ft apply --root "$TMP" --drop-in 70-x.conf long-half-close >/dev/null 2>&1
+	for i in $(seq 1 17); do
+		ft apply --root "$TMP" outbound-client >/dev/null 2>&1
+		ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	done
+	[ "$(jq '.records | length' "$TMP/var/lib/fintune/state.json")" = 32 ]
+	for i in $(seq 1 32); do ft rollback --root "$TMP" >/dev/null 2>&1; done
+	[ ! -e "$TMP/var/lib/fintune/state.json" ]
+	[ -z "$(ls -A "$TMP/etc/sysctl.d")" ]
+	[ "$(live tcp_max_tw_buckets)" = 131072 ]
+	[ "$(live tcp_tw_reuse)" = 2 ]
+}
+
+@test "a history where nothing can merge: the next apply is refused, nothing changed" {
+	for i in $(seq 1 8); do
+		for p in reverse-proxy outbound-client; do
+			ft apply --root "$TMP" --drop-in 60-a.conf "$p" >/dev/null 2>&1
+			ft apply --root "$TMP" --drop-in 61-b.conf "$p" >/dev/null 2>&1
+		done
+	done
+	[ "$(jq '.records | length' "$TMP/var/lib/fintune/state.json")" = 32 ]
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --root "$TMP" --drop-in 60-a.conf reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"the rollback history in $TMP/var/lib/fintune/state.json is full"*"roll back some first (nothing was changed)"* ]]
+	[ "$(snapshot "$TMP")" = "$before" ]
+	for i in $(seq 1 32); do ft rollback --root "$TMP" >/dev/null 2>&1; done
+	[ -z "$(ls -A "$TMP/etc/sysctl.d")" ]
 }
 
 @test "status: the profile, drift of the file and of live values, pressure" {
