@@ -131,53 +131,20 @@ static void target_from_plan(struct target *t, const struct plan *pl)
 	}
 }
 
-/* The drop-in of a reviewed plan may only set the keys the plan proposes,
- * to the values it proposes: a plan file edited to add other lines (say
- * kernel.core_pattern) is refused. */
-static bool dropin_matches(const struct target *t)
-{
-	struct sysctl_config c = { 0 };
-	bool ok = true;
-
-	if (!dropin_is_ours(t->new_text) || sysctld_add_text(&c, t->drop_in_path, t->new_text, strlen(t->new_text), NULL) < 0)
-		return false;
-	for (size_t i = 0; i < c.n_entries && ok; i++) {
-		const struct sysctl_entry *e = &c.entries[i];
-		int id = key_lookup(e->key);
-
-		ok = !e->glob && !e->ignore_failure && e->value && id >= 0 && id < K_PLANNED && t->planned[id] &&
-		     strcmp(e->value, t->proposed[id]) == 0;
-	}
-	sysctld_free(&c);
-	return ok;
-}
-
-/* The drop-in a saved plan names: /etc/sysctl.d/NAME, nothing else. */
-static const char *plan_drop_in_name(json_t *o)
-{
-	const char *p = json_string_value(json_object_get(json_object_get(o, "drop_in"), "path"));
-	size_t n = strlen(DROPIN_DIR);
-
-	if (!p || strncmp(p, DROPIN_DIR "/", n + 1) != 0 || !dropin_name_valid(p + n + 1))
-		return NULL;
-	return p + n + 1;
-}
-
 /* A plan saved by `plan --output`, parsed once by the caller; lists what
  * drifted since it was made. */
-static int target_from_json(struct target *t, json_t *o, const char *path, const struct kernel *k,
-			    const char *old_text, size_t old_len)
+static int target_from_json(struct target *t, json_t *o, const char *path, const char *name,
+			    const struct kernel *k, const char *old_text, size_t old_len)
 {
 	json_t *settings, *s, *d = json_object_get(o, "drop_in");
 	/* what a plan file says is quoted in messages: escaped for the terminal */
 	char v1[256];
 	size_t i;
 	int drift = 0;
-	const char *name = plan_drop_in_name(o);
 
 	memset(t, 0, sizeof(*t));
-	if (!name || !json_is_string(json_object_get(d, "new"))) {
-		fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", path, DROPIN_DIR);
+	if (!json_is_string(json_object_get(d, "new"))) {
+		fprintf(stderr, "fintune apply: %s: the plan has no drop-in text\n", path);
 		return -1;
 	}
 	if (strlen(json_string_value(json_object_get(d, "new"))) != json_string_length(json_object_get(d, "new"))) {
@@ -236,7 +203,9 @@ static int target_from_json(struct target *t, json_t *o, const char *path, const
 			drift++;
 		}
 	}
-	if (!drift && !dropin_matches(t)) {
+	/* its drop-in may set only the keys the plan proposes, to those
+	 * values: a plan file edited to add kernel.core_pattern is refused */
+	if (!drift && !dropin_sets_only(t->new_text, strlen(t->new_text), t->drop_in_path, t->planned, t->proposed)) {
 		fprintf(stderr, "fintune apply: %s: the plan's drop-in sets something other than the plan's values; refusing it\n",
 			path);
 		drift++;
@@ -259,20 +228,10 @@ struct run {
 	bool check, no_live, reload;
 	/* what this run changed, to restore on failure */
 	bool file_written;
-	struct live_change done[K_PLANNED];
+	enum key_id done[K_PLANNED];	/* written, in order; k.running has what was there */
 	size_t n_done;
 	json_t *report;
 };
-
-/* strncpy that always terminates: copies between members of one struct
- * without tripping -Wrestrict */
-static void set_str(char *dst, size_t size, const char *src)
-{
-	size_t n = strnlen(src, size - 1);
-
-	memmove(dst, src, n);
-	dst[n] = '\0';
-}
 
 static void now_utc(char *buf, size_t size)
 {
@@ -297,14 +256,15 @@ static int restore(struct run *r)
 	int failed = 0;
 
 	for (size_t i = r->n_done; i-- > 0;) {
-		int id = key_lookup(r->done[i].key), e;
+		enum key_id id = r->done[i];
+		int e;
 
-		if (!r->done[i].had_previous)
+		if (!r->k.running[id].present)
 			continue;
-		e = kernel_write_value(r->root, id, r->done[i].previous);
+		e = kernel_write_value(r->root, id, r->k.running[id].value);
 		if (e < 0) {
-			fprintf(stderr, "fintune apply: could not restore %s to %s: %s\n", r->done[i].key,
-				r->done[i].previous, e == -EIO ? "it reads back as something else" : strerror(-e));
+			fprintf(stderr, "fintune apply: could not restore %s to %s: %s\n", key_fact(id)->name,
+				r->k.running[id].value, e == -EIO ? "it reads back as something else" : strerror(-e));
 			failed++;
 		}
 	}
@@ -387,7 +347,6 @@ static int apply_run(struct run *r)
 	size_t n_live = 0;
 	enum key_id live[K_PLANNED];
 	struct audit audit = { "apply", r->t.profile, false, 0 };
-	unsigned records = 0;
 	int e, status = EXIT_ERROR;
 
 	switch (r->existing) {
@@ -433,7 +392,7 @@ static int apply_run(struct run *r)
 	interrupted = top && top->status == STATE_APPLYING;
 	if (interrupted && strcmp(top->drop_in_path, r->t.drop_in_path) != 0) {
 		fprintf(stderr, "fintune apply: an interrupted apply of %s is pending; run `fintune rollback` or apply with --drop-in %s first (nothing was changed)\n",
-			top->drop_in_path, top->drop_in_path + strlen(DROPIN_DIR) + 1);
+			top->drop_in_path, dropin_name_of(top->drop_in_path));
 		goto out;
 	}
 	if (!file_change && !n_live) {
@@ -470,45 +429,21 @@ static int apply_run(struct run *r)
 	for (size_t i = 0; i < n_live; i++) {
 		struct live_change *c = &st.live[st.n_live++];
 
-		set_str(c->key, sizeof(c->key), key_fact(live[i])->name);
+		snprintf(c->key, sizeof(c->key), "%s", key_fact(live[i])->name);
 		c->had_previous = r->k.running[live[i]].present;
-		set_str(c->previous, sizeof(c->previous), r->k.running[live[i]].value);
-		set_str(c->written, sizeof(c->written), r->t.proposed[live[i]]);
+		snprintf(c->previous, sizeof(c->previous), "%s", r->k.running[live[i]].value);
+		snprintf(c->written, sizeof(c->written), "%s", r->t.proposed[live[i]]);
 	}
 	if (interrupted) {
-		if (top->drop_in_written) {
-			free(st.previous_text);
-			st.previous_text = top->previous_text;
-			top->previous_text = NULL;
-			st.drop_in_written = true;
-		}
-		for (size_t k = 0; k < top->n_live; k++) {
-			bool listed = false;
-
-			for (size_t i = 0; i < st.n_live; i++) {
-				if (strcmp(st.live[i].key, top->live[k].key) == 0) {
-					st.live[i].had_previous = top->live[k].had_previous;
-					memcpy(st.live[i].previous, top->live[k].previous, sizeof(st.live[i].previous));
-					listed = true;
-				}
-			}
-			if (!listed && st.n_live < K_PLANNED)
-				st.live[st.n_live++] = top->live[k];
-		}
+		state_inherit(&st, top);
 		state_record_free(top);
 		stack.n--;
 	}
-	{
-		struct state_record copy = st;
-
-		copy.previous_text = st.previous_text ? strdup(st.previous_text) : NULL;
-		copy.written_text = strdup(st.written_text);
-		e = state_push(&stack, &copy);
-		state_record_free(&copy);
-		full = e == -ENOSPC;
-		if (e == 0)
-			e = state_save(r->root, &stack);
-	}
+	/* the stack takes the texts (or gives them back when full) */
+	e = state_push(&stack, &st);
+	full = e == -ENOSPC;
+	if (e == 0)
+		e = state_save(r->root, &stack);
 	if (full) {
 		fprintf(stderr, "fintune apply: the rollback history in %s%s is full: its %d records alternate between drop-ins and none can merge without losing one; roll back some first (nothing was changed)\n",
 			r->root, STATE_PATH, STATE_MAX_RECORDS);
@@ -538,13 +473,7 @@ static int apply_run(struct run *r)
 	}
 	/* 5. the live values, each read back */
 	for (size_t i = 0; i < n_live; i++) {
-		struct live_change *c = &r->done[r->n_done];
-
-		set_str(c->key, sizeof(c->key), key_fact(live[i])->name);
-		c->had_previous = r->k.running[live[i]].present;
-		set_str(c->previous, sizeof(c->previous), r->k.running[live[i]].value);
-		set_str(c->written, sizeof(c->written), r->t.proposed[live[i]]);
-		r->n_done++;
+		r->done[r->n_done++] = live[i];
 		e = kernel_write_value(r->root, live[i], r->t.proposed[live[i]]);
 		if (e < 0) {
 			fprintf(stderr, "fintune apply: %s: cannot set %s: %s; restoring what was changed\n",
@@ -574,7 +503,6 @@ static int apply_run(struct run *r)
 			continue;
 		audit_key(&audit, key_fact(id)->name, before, r->t.proposed[id],
 			  set_live && file_change ? "live+file" : set_live ? "live" : "file");
-		records++;
 		{
 			json_t *o = json_object();
 
@@ -597,7 +525,7 @@ static int apply_run(struct run *r)
 
 		snprintf(msg, sizeof(msg), "%s%s, %zu live value%s set", file_change ? "wrote " : "",
 			 file_change ? r->t.drop_in_path : "drop-in unchanged", n_live, n_live == 1 ? "" : "s");
-		audit_summary(&audit, r->t.drop_in_path, records, msg);
+		audit_summary(&audit, r->t.drop_in_path, audit.records, msg);
 		if (r->c->format != FORMAT_JSON && !r->c->quiet)
 			printf("Applied %s: %s.\n", printable(profile, sizeof(profile), r->t.profile), msg);
 	}
@@ -698,7 +626,7 @@ int apply_main(int argc, char **argv)
 			fprintf(stderr, "fintune apply: %s: not a plan saved by `fintune plan --output`\n", plan_file);
 			goto out;
 		}
-		name = plan_drop_in_name(saved);
+		name = dropin_name_of(json_string_value(json_object_get(json_object_get(saved, "drop_in"), "path")));
 		if (!name) {
 			fprintf(stderr, "fintune apply: %s: the plan's drop-in is not in %s\n", plan_file, DROPIN_DIR);
 			goto out;
@@ -712,19 +640,19 @@ int apply_main(int argc, char **argv)
 			fprintf(stderr, "fintune apply: cannot read %s/%s: %s\n", DROPIN_DIR, name, strerror(-e));
 			goto out;
 		}
-		if (target_from_json(&r.t, saved, plan_file, &r.k, r.old_text, r.old_len) < 0)
+		if (target_from_json(&r.t, saved, plan_file, name, &r.k, r.old_text, r.old_len) < 0)
 			goto out;
 	} else {
-		if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0)
+		/* the plan has read the drop-in, under the lock: apply takes it */
+		if (plan_prepare(&pl, &c, argv[optind], drop_in, false) < 0)
 			goto out;
 		have_plan = true;
 		r.k = pl.kernel;
 		target_from_plan(&r.t, &pl);
-		e = atomic_read_existing(dir, r.t.drop_in_name, 1u << 20, &r.existing, &r.old_text, &r.old_len);
-		if (e < 0) {
-			fprintf(stderr, "fintune apply: cannot read %s: %s\n", r.t.drop_in_path, strerror(-e));
-			goto out;
-		}
+		r.existing = pl.existing;
+		r.old_text = pl.old_text;
+		r.old_len = pl.old_len;
+		pl.old_text = NULL;
 	}
 	r.report = json_object();
 	json_object_set_new(r.report, "profile", json_string(r.t.profile));

@@ -68,7 +68,7 @@ int diff_main(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("diff", optind == argc ? "expected a profile" : "expected one profile");
-	if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0) {
+	if (plan_prepare(&pl, &c, argv[optind], drop_in, true) < 0) {
 		plan_release(&pl);
 		return EXIT_ERROR;
 	}

@@ -111,6 +111,34 @@ bool dropin_name_valid(const char *name)
 	return n > 5 && n < 128 && name[0] != '.' && !strchr(name, '/') && strcmp(name + n - 5, ".conf") == 0;
 }
 
+const char *dropin_name_of(const char *path)
+{
+	size_t n = strlen(DROPIN_DIR);
+
+	if (!path || strncmp(path, DROPIN_DIR "/", n + 1) != 0 || !dropin_name_valid(path + n + 1))
+		return NULL;
+	return path + n + 1;
+}
+
+bool dropin_sets_only(const char *text, size_t len, const char *path, const bool *planned,
+		      char (*proposed)[KERNEL_VALUE_MAX])
+{
+	struct sysctl_config c = { 0 };
+	bool ok = true;
+
+	if (!dropin_is_ours(text) || sysctld_add_text(&c, path, text, len, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < c.n_entries && ok; i++) {
+		const struct sysctl_entry *e = &c.entries[i];
+		int id = key_lookup(e->key);
+
+		ok = !e->glob && !e->ignore_failure && e->value && id >= 0 && id < K_PLANNED &&
+		     (!planned || (planned[id] && strcmp(e->value, proposed[id]) == 0));
+	}
+	sysctld_free(&c);
+	return ok;
+}
+
 /* The value each close-path key has in a drop-in text ("" where unset). */
 void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX])
 {

@@ -25,6 +25,16 @@ bool dropin_is_ours(const char *text);
 /* A drop-in name: NAME.conf, no slash, no leading dot. */
 bool dropin_name_valid(const char *name);
 
+/* The name in "/etc/sysctl.d/NAME" when NAME is a valid drop-in name, or
+ * NULL: the only paths fintune writes. */
+const char *dropin_name_of(const char *path);
+
+/* Whether text is fintune's and sets only close-path keys, plainly (no
+ * glob, no "-"); with planned and proposed, only those keys, to exactly
+ * those values. */
+bool dropin_sets_only(const char *text, size_t len, const char *path, const bool *planned,
+		      char (*proposed)[KERNEL_VALUE_MAX]);
+
 /* The value each close-path key has in text ("" where it sets none). */
 void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX]);
 

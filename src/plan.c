@@ -72,44 +72,47 @@ static bool value_in_force(const struct plan *pl, enum key_id id, const struct s
 	return false;
 }
 
-/* Reads fintune's drop-in as it is on disk. */
+/* Reads fintune's drop-in as it is on disk, as apply will find it. */
 static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
 {
-	char host[PATH_MAX], where[PATH_MAX];
-	struct stat st;
-	const char *why;
+	char dir[PATH_MAX], where[PATH_MAX];
 	int r;
 
-	snprintf(host, sizeof(host), "%s%s", root, pl->drop_in_path);
 	if (*root && root_path_plain(root, DROPIN_DIR, where, sizeof(where)) == -ELOOP) {
 		pl->old_foreign = true;
 		note(pl, "%s is a symlink below the root: fintune will not write through it", where);
 		return 0;
 	}
-	if (lstat(host, &st) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+	snprintf(dir, sizeof(dir), "%s%s", root, DROPIN_DIR);
+	r = atomic_read_existing(dir, pl->drop_in_name, 1u << 20, &pl->existing, &pl->old_text, &pl->old_len);
+	if (r < 0) {
+		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s",
+			 r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	switch (pl->existing) {
+	case EXISTING_NONE:
+		break;
+	case EXISTING_SYMLINK:
+	case EXISTING_OTHER:
 		pl->old_foreign = true;
 		note(pl, "%s is not a regular file (a symlink or a directory): fintune will not replace it", pl->drop_in_path);
-		return 0;
-	}
-	r = read_file_limited(host, 1u << 20, &pl->old_text, &pl->old_len, &why);
-	if (r < 0) {
-		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s", why ? why : strerror(-r));
-		return -1;
-	}
-	if (!dropin_is_ours(pl->old_text)) {
+		break;
+	case EXISTING_FOREIGN_OWNER:
 		pl->old_foreign = true;
-		note(pl, "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
-		     pl->drop_in_path);
-	} else if (!state_text_ok(pl->old_text, pl->old_len, pl->drop_in_path)) {
-		pl->old_foreign = true;
-		note(pl, "%s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)",
-		     pl->drop_in_path);
+		note(pl, "%s belongs to another user: fintune will not replace it", pl->drop_in_path);
+		break;
+	case EXISTING_FILE:
+		if (!dropin_is_ours(pl->old_text)) {
+			pl->old_foreign = true;
+			note(pl, "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
+			     pl->drop_in_path);
+		} else if (!state_text_ok(pl->old_text, pl->old_len, pl->drop_in_path)) {
+			pl->old_foreign = true;
+			note(pl, "%s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)",
+			     pl->drop_in_path);
+		}
+		break;
 	}
 	return 0;
 }
@@ -169,7 +172,7 @@ static void build_view(struct plan *pl)
 	}
 }
 
-int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in)
+int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in, bool view)
 {
 	struct diags d;
 	int r = -1;
@@ -209,6 +212,10 @@ int plan_prepare(struct plan *pl, const struct common *c, const char *spec, cons
 	if (!pl->new_text || read_drop_in(pl, c->root, &d) < 0)
 		goto out;
 	pl->new_len = strlen(pl->new_text);
+	if (!view) {
+		r = 0;
+		goto out;
+	}
 	/* the configuration now, then with the new drop-in in place, as each
 	 * applier reads it; foreign files' problems are warnings, never fatal */
 	if (sysctld_load(&pl->now, c->root, false, NULL, NULL, &d) < 0 ||
@@ -610,7 +617,7 @@ int plan_main(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("plan", optind == argc ? "expected a profile" : "expected one profile");
-	if (plan_prepare(&pl, &c, argv[optind], drop_in) < 0) {
+	if (plan_prepare(&pl, &c, argv[optind], drop_in, true) < 0) {
 		plan_release(&pl);
 		return EXIT_ERROR;
 	}

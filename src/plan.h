@@ -3,6 +3,7 @@
 #define FINTUNE_PLAN_H
 
 #include "advise.h"
+#include "atomic.h"
 #include "common.h"
 #include "kernel.h"
 #include "profile.h"
@@ -37,7 +38,8 @@ struct plan {
 	char drop_in_path[PATH_MAX];	/* on the target: /etc/sysctl.d/60-fintune.conf */
 	char *old_text, *new_text;
 	size_t old_len, new_len;	/* a file on disk may hold a NUL: compare by length */
-	bool old_foreign;	/* a file is there that fintune did not write */
+	enum existing existing;	/* what is at drop_in_path */
+	bool old_foreign;	/* a file is there that fintune will not replace */
 	struct sysctl_config now, next, next_procps;
 	struct key_view view[K_PLANNED];
 	/* what the configuration says about the plan: shadowing, procps, foreign files */
@@ -45,11 +47,13 @@ struct plan {
 	size_t n_notes;
 };
 
-/* Loads the profile, reads the kernel and the sysctl.d configuration under
- * c->root, advises, and renders the drop-in (drop_in: its file name in
- * /etc/sysctl.d, NULL for the default). Problems (and the profile's and the
- * configuration's warnings) go to stderr. -1 on error. */
-int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in);
+/* Loads the profile, reads the kernel and fintune's drop-in under c->root,
+ * advises, and renders the new drop-in (drop_in: its file name in
+ * /etc/sysctl.d, NULL for the default); with view, also reads the sysctl.d
+ * configuration and what each key will be (plan and diff; apply needs
+ * none of it). Problems (and the profile's and the configuration's
+ * warnings) go to stderr. -1 on error. */
+int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in, bool view);
 /* Whether applying would change anything: the drop-in's text or a live value. */
 bool plan_pending(const struct plan *pl);
 void plan_release(struct plan *pl);

@@ -46,7 +46,7 @@ static void fail(struct undo *u, const char *what, const char *why)
 static void undo_file(struct undo *u)
 {
 	const struct state_record *s = u->rec;
-	const char *name = s->drop_in_path + strlen(DROPIN_DIR) + 1;
+	const char *name = dropin_name_of(s->drop_in_path);
 	char dir[PATH_MAX], *now = NULL;
 	enum existing what;
 	size_t len;
@@ -108,7 +108,8 @@ static void undo_live(struct undo *u, const struct kernel *k)
 			fail(u, l->key, msg);
 			continue;
 		}
-		kernel_read_value(u->c->root, id, u->live_before[id], sizeof(u->live_before[id]));
+		/* read under the lock just before: what is there now */
+		snprintf(u->live_before[id], sizeof(u->live_before[id]), "%s", k->running[id].value);
 		e = kernel_write_value(u->c->root, id, l->previous);
 		if (e < 0) {
 			snprintf(msg, sizeof(msg), "cannot set %s: %s", l->previous,

@@ -16,35 +16,10 @@ static void copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* A drop-in path the state may name: /etc/sysctl.d/NAME and nothing else. */
-static bool path_ok(const char *p)
-{
-	size_t n = strlen(DROPIN_DIR);
-
-	return strncmp(p, DROPIN_DIR "/", n + 1) == 0 && dropin_name_valid(p + n + 1);
-}
-
 bool state_text_ok(const char *text, size_t len, const char *path)
 {
-	struct sysctl_config c = { 0 };
-	bool ok;
-
-	if (!text)
-		return true;
 	/* kept in JSON as a string: no NUL, valid UTF-8 */
-	if (strlen(text) != len || !utf8_valid(text, len))
-		return false;
-	if (!dropin_is_ours(text) || sysctld_add_text(&c, path, text, len, NULL) < 0)
-		return false;
-	ok = true;
-	for (size_t i = 0; i < c.n_entries && ok; i++) {
-		int id = key_lookup(c.entries[i].key);
-
-		ok = !c.entries[i].glob && !c.entries[i].ignore_failure && c.entries[i].value && id >= 0 &&
-		     id < K_PLANNED;
-	}
-	sysctld_free(&c);
-	return ok;
+	return !text || (strlen(text) == len && utf8_valid(text, len) && dropin_sets_only(text, len, path, NULL, NULL));
 }
 
 static bool text_ok(const char *text, const char *path)
@@ -86,7 +61,7 @@ static int record_from_json(json_t *o, struct state_record *r)
 		r->written_text = strdup(json_string_value(json_object_get(d, "written")));
 	/* rollback writes what the state says: only what fintune could have
 	 * recorded is believed */
-	if (!path_ok(r->drop_in_path) || !text_ok(r->previous_text, r->drop_in_path) ||
+	if (!dropin_name_of(r->drop_in_path) || !text_ok(r->previous_text, r->drop_in_path) ||
 	    !text_ok(r->written_text, r->drop_in_path) || !json_is_array(live))
 		return -EINVAL;
 	json_array_foreach(live, i, item) {
@@ -233,21 +208,9 @@ static bool mergeable(const struct state_record *a, const struct state_record *b
 	return !a->drop_in_written || !b->drop_in_written || strcmp(a->drop_in_path, b->drop_in_path) == 0;
 }
 
-/* Records i and i + 1 as one, in i's place: what was there before the
- * older, what the newer left. Only adjacent records merge: the live values
- * in between would otherwise come back out of order. */
-static void merge_at(struct state *s, size_t i)
+void state_inherit(struct state_record *next, struct state_record *old)
 {
-	struct state_record *old = &s->rec[i], *next = &s->rec[i + 1];
-
 	if (old->drop_in_written) {
-		if (!next->drop_in_written) {
-			/* the merged record holds the older one's drop-in */
-			memcpy(next->drop_in_path, old->drop_in_path, sizeof(next->drop_in_path));
-			free(next->written_text);
-			next->written_text = old->written_text;
-			old->written_text = NULL;
-		}
 		free(next->previous_text);
 		next->previous_text = old->previous_text;
 		old->previous_text = NULL;
@@ -267,6 +230,23 @@ static void merge_at(struct state *s, size_t i)
 		if (!listed && next->n_live < K_PLANNED)
 			next->live[next->n_live++] = old->live[k];
 	}
+}
+
+/* Records i and i + 1 as one, in i's place: what was there before the
+ * older, what the newer left. Only adjacent records merge: the live values
+ * in between would otherwise come back out of order. */
+static void merge_at(struct state *s, size_t i)
+{
+	struct state_record *old = &s->rec[i], *next = &s->rec[i + 1];
+
+	if (old->drop_in_written && !next->drop_in_written) {
+		/* the merged record holds the older one's drop-in */
+		memcpy(next->drop_in_path, old->drop_in_path, sizeof(next->drop_in_path));
+		free(next->written_text);
+		next->written_text = old->written_text;
+		old->written_text = NULL;
+	}
+	state_inherit(next, old);
 	state_record_free(old);
 	memmove(&s->rec[i], &s->rec[i + 1], (s->n - i - 1) * sizeof(*s->rec));
 	s->n--;

@@ -60,6 +60,10 @@ bool state_text_ok(const char *text, size_t len, const char *path);
 int state_save(const char *root, const struct state *s);
 void state_free(struct state *s);
 void state_record_free(struct state_record *r);
+/* next takes over what old knew was there before it (the drop-in's
+ * previous text, if old wrote it, and each live value's): old's changes
+ * and next's become one, undone together. */
+void state_inherit(struct state_record *next, struct state_record *old);
 /* Pushes r (taking its texts). When the stack is full, the oldest two
  * adjacent records that wrote at most one drop-in between them merge, so no
  * "previous" is ever lost; -ENOSPC (r untouched) when no two can. */

@@ -7,7 +7,6 @@
 #include "kernel.h"
 #include "output.h"
 #include "state.h"
-#include "sysctld.h"
 #include "util.h"
 
 #include <errno.h>
@@ -74,7 +73,7 @@ int status_main(int argc, char **argv)
 	const struct state_record *top;
 	struct kernel k;
 	struct diags d;
-	struct sysctl_config written = { 0 };
+	char written[K_PLANNED][KERNEL_VALUE_MAX];
 	char dir[PATH_MAX], *text = NULL;
 	enum existing what;
 	size_t len;
@@ -114,7 +113,7 @@ int status_main(int argc, char **argv)
 	kernel_read(c.root, &k, &d);
 	diags_free(&d);
 	snprintf(dir, sizeof(dir), "%s%s", c.root, DROPIN_DIR);
-	e = atomic_read_existing(dir, top->drop_in_path + strlen(DROPIN_DIR) + 1, 1u << 20, &what, &text, &len);
+	e = atomic_read_existing(dir, dropin_name_of(top->drop_in_path), 1u << 20, &what, &text, &len);
 	if (e < 0) {
 		fprintf(stderr, "fintune status: cannot read %s: %s\n", top->drop_in_path, strerror(-e));
 		file_state = "unreadable";
@@ -147,38 +146,37 @@ int status_main(int argc, char **argv)
 	}
 	/* every key the applied drop-in sets: is its live value still that? */
 	keys = json_array();
-	if (top->written_text)
-		sysctld_add_text(&written, top->drop_in_path, top->written_text, strlen(top->written_text), NULL);
-	for (size_t i = 0; i < written.n_entries; i++) {
-		const struct sysctl_entry *w = &written.entries[i];
-		int id = key_lookup(w->key);
+	dropin_values(top->written_text, top->drop_in_path, written);
+	for (int id = 0; id < K_PLANNED; id++) {
+		const char *w = written[id];
 		json_t *o;
 		bool ok;
 
-		if (id < 0 || id >= K_PLANNED || !w->value)
+		if (!w[0])
 			continue;
-		ok = k.running[id].present && strcmp(k.running[id].value, w->value) == 0;
+		ok = k.running[id].present && strcmp(k.running[id].value, w) == 0;
 		if (!k.live)
 			ok = true;	/* an offline image has no live values to drift */
 		drift += !ok;
 		o = json_object();
 		json_object_set_new(o, "key", json_string(key_fact(id)->name));
-		json_object_set_new(o, "applied", json_string(w->value));
+		json_object_set_new(o, "applied", json_string(w));
 		json_object_set_new(o, "running", k.running[id].present ? json_string(k.running[id].value) : json_null());
 		json_object_set_new(o, "drift", json_boolean(!ok));
 		json_array_append_new(keys, o);
 		if (c.format != FORMAT_JSON) {
 			char value[KERNEL_VALUE_MAX * 4];
 
-			printable(value, sizeof(value), w->value);
-			if (ok)
+			printable(value, sizeof(value), w);
+			if (!k.live)
+				printf("  %-30s %-13s in the drop-in (no live values here)\n", key_fact(id)->name, value);
+			else if (ok)
 				printf("  %-30s %-13s live as applied\n", key_fact(id)->name, value);
 			else
 				printf("  %-30s %-13s DRIFT: live value is %s\n", key_fact(id)->name, value,
 				       k.running[id].present ? k.running[id].value : "absent");
 		}
 	}
-	sysctld_free(&written);
 	json_object_set_new(out, "keys", keys);
 	json_object_set_new(out, "drift", json_boolean(drift > 0));
 	json_object_set_new(out, "pressure", pressure);

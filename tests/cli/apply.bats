@@ -347,6 +347,15 @@ live() { cat "$R/$1"; }
 	[ "$status" -eq 0 ]
 }
 
+@test "status of an offline image says there are no live values, not that they match" {
+	rm -rf "$TMP/proc"
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	run --separate-stderr ft status --root "$TMP"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"net.ipv4.tcp_tw_reuse          1             in the drop-in (no live values here)"* ]]
+	[[ "$output" != *"live as applied"* ]]
+}
+
 @test "a file fintune did not write, or a symlink, is never replaced" {
 	printf 'net.ipv4.tcp_fin_timeout = 25\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
 	before=$(snapshot "$TMP")
