@@ -73,40 +73,18 @@ static void add(char *buf, size_t size, const char *fmt, ...)
 #define SAY(rec, ...) add((rec)->rationale, sizeof((rec)->rationale), __VA_ARGS__)
 #define BASIS(rec, ...) snprintf((rec)->basis, sizeof((rec)->basis), __VA_ARGS__)
 
-__attribute__((format(printf, 2, 3)))
-static void warn(struct advice *a, const char *fmt, ...)
+#define warn(a, ...) advice_say((a)->warnings, &(a)->n_warnings, __VA_ARGS__)
+#define refuse(a, ...) advice_say((a)->errors, &(a)->n_errors, __VA_ARGS__)
+
+void advice_say(char list[][ADVICE_TEXT], size_t *n, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (a->n_warnings == ADVICE_NOTES)
+	if (*n == ADVICE_NOTES)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(a->warnings[a->n_warnings++], ADVICE_TEXT, fmt, ap);
+	vsnprintf(list[(*n)++], ADVICE_TEXT, fmt, ap);
 	va_end(ap);
-}
-
-__attribute__((format(printf, 2, 3)))
-static void refuse(struct advice *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (a->n_errors == ADVICE_NOTES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(a->errors[a->n_errors++], ADVICE_TEXT, fmt, ap);
-	va_end(ap);
-}
-
-/* "166.6 MiB": memory for people. */
-static const char *mib(char *buf, size_t size, double bytes)
-{
-	if (bytes >= 1024.0 * 1024 * 1024)
-		snprintf(buf, size, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
-	else if (bytes >= 1024.0 * 1024)
-		snprintf(buf, size, "%.1f MiB", bytes / (1024.0 * 1024));
-	else
-		snprintf(buf, size, "%.0f KiB", ceil(bytes / 1024.0));
-	return buf;
 }
 
 double fin_timeout_floor(double rto)
@@ -282,6 +260,13 @@ static void range_text(char *buf, size_t size, double lo, double hi)
 		snprintf(buf, size, "%.0f..%.0f s", lo, hi);
 }
 
+/* What orphaned FIN_WAIT2 sockets pin: the small ones (256 bytes each),
+ * and the full sockets they are while F > 60. */
+static uint64_t fin_wait2_bytes(const struct figures *f)
+{
+	return (uint64_t)(f->fin_wait2 * 256 + f->fw2_rate * f->fw2_full * ORPHAN_BYTES);
+}
+
 static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 {
 	const struct workload *w = in->w;
@@ -320,7 +305,7 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 		set_fin_timeout(f, w, (double)p);
 		SAY(r, " Orphaned FIN_WAIT2 sockets expected at peak: %.0f small, %.0f full.", f->fin_wait2,
 		    f->fw2_rate * f->fw2_full);
-		r->memory_bytes = (uint64_t)(f->fin_wait2 * 256 + f->fw2_rate * f->fw2_full * ORPHAN_BYTES);
+		r->memory_bytes = fin_wait2_bytes(f);
 		return;
 	}
 	if (have_run && run >= f->fin_floor && run <= best) {
@@ -350,7 +335,7 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 	SAY(r, " Floor %.0f s from rtt_ms %g (RTO %.2f s). It does not shorten TIME_WAIT (60 s, fixed) and does not bound sockets half-closed with shutdown().",
 	    f->fin_floor, w->rtt_ms, f->rto);
 	BASIS(r, "orphaned FIN_WAIT2 sockets wait at most this long; %s suits this workload", range);
-	r->memory_bytes = (uint64_t)(f->fin_wait2 * 256 + f->fw2_rate * f->fw2_full * ORPHAN_BYTES);
+	r->memory_bytes = fin_wait2_bytes(f);
 }
 
 static double orphan_count(const struct figures *f, const struct workload *w, int retries)
@@ -388,6 +373,7 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 			SAY(r, " 0 means 8 to the kernel, so 8 is written.");
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
+		f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
 	} else {
 		/* The most retries whose orphans, with headroom, still fit their
 		 * share of the budget, but never fewer than 2. */
@@ -409,22 +395,22 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 				SAY(r, "%d: ", n);
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.2f s (rtt_ms %g).",
-		    orphan_lifetime(f->orphan_retries, f->rto, f->rto_max), f->rto, w->rtt_ms);
+		f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
+		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.2f s (rtt_ms %g).", f->orphan_life,
+		    f->rto, w->rtt_ms);
 		BASIS(r, "an unanswered orphan is dropped after %.1f s; at most %d retries fit memory_budget_mib",
-		      orphan_lifetime(f->orphan_retries, f->rto, f->rto_max), n);
+		      f->orphan_life, n);
 	}
-	f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
 	f->orphans = orphan_count(f, w, f->orphan_retries);
 	r->memory_bytes = (uint64_t)(f->orphans * ORPHAN_BYTES);
 	SAY(r, " Peers that stop answering (inbound.unresponsive_percent %g of %llu/s, outbound.unresponsive_percent %g of %llu/s: %.1f/s) keep %.0f orphans at peak, up to %s at 64 KiB each; memory_budget_mib leaves orphans %s after the TIME_WAIT slots.",
 	    w->in.unresponsive_pct, (unsigned long long)w->in.close_rate, w->out.unresponsive_pct,
 	    (unsigned long long)w->out.connect_rate, f->stuck_rate, f->orphans,
-	    mib(b1, sizeof(b1), f->orphans * ORPHAN_BYTES), mib(b2, sizeof(b2), share));
+	    human_size(b1, sizeof(b1), f->orphans * ORPHAN_BYTES), human_size(b2, sizeof(b2), share));
 	if (!r->pinned && f->orphan_retries == ORPHAN_RETRIES_MIN &&
 	    limit_bytes(f->orphans, ORPHAN_BYTES) > share)
 		warn(a, "orphans from unresponsive peers need %s even at tcp_orphan_retries 2 (1.5x headroom), more than memory_budget_mib leaves them (%s)",
-		     mib(b1, sizeof(b1), limit_bytes(f->orphans, ORPHAN_BYTES)), mib(b2, sizeof(b2), share));
+		     human_size(b1, sizeof(b1), limit_bytes(f->orphans, ORPHAN_BYTES)), human_size(b2, sizeof(b2), share));
 	SAY(r, " Sockets half-closed with shutdown() are not orphans and retransmit under tcp_retries2 instead.");
 }
 
@@ -455,7 +441,7 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 	if (value > afford) {
 		value = afford > 1024 ? afford : 1024;
 		warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f %s); raise the budget or expect %s",
-		     key_fact(id)->name, want, what, mib(b1, sizeof(b1), want * unit_bytes), value, what,
+		     key_fact(id)->name, want, what, human_size(b1, sizeof(b1), want * unit_bytes), value, what,
 		     id == K_MAX_ORPHANS ? "resets at close (TCPAbortOnMemory)" :
 					   "sockets to skip TIME_WAIT (TCPTimeWaitOverflow)");
 	}
@@ -494,12 +480,12 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 			    value < want ? "as far as the budget pays for, short of the" : "the", want, what, need);
 	}
 	r->memory_bytes = (uint64_t)(strtod(r->proposed, NULL) * unit_bytes);
-	SAY(r, "; it lets them pin at most %s", mib(b1, sizeof(b1), (double)r->memory_bytes));
+	SAY(r, "; it lets them pin at most %s", human_size(b1, sizeof(b1), (double)r->memory_bytes));
 	if ((double)r->memory_bytes > afford_bytes)
 		SAY(r, ", more than the %s memory_budget_mib leaves for them: the budget bounds the expected use, not this ceiling, because a running limit is never lowered (overflowing it aborts connections).",
-		    mib(b2, sizeof(b2), afford_bytes));
+		    human_size(b2, sizeof(b2), afford_bytes));
 	else
-		SAY(r, " (memory_budget_mib leaves %s for them).", mib(b2, sizeof(b2), afford_bytes));
+		SAY(r, " (memory_budget_mib leaves %s for them).", human_size(b2, sizeof(b2), afford_bytes));
 }
 
 static void advise_tw_buckets(const struct advisor_input *in, struct advice *a, double afford)
@@ -697,19 +683,16 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 	struct figures *f = &a->fig;
 	struct recommendation *r = &a->rec[K_PORT_RANGE];
 	bool reuse = reuse_on(in, a);
-	long unpriv = 1024, lo = 32768, hi = 60999;
+	long unpriv = 1024, lo = f->port_lo, hi = f->port_hi;
 	double need;
 
 	if (kernel_has(in->k, K_UNPRIV_PORT_START))
 		kernel_value(in->k, K_UNPRIV_PORT_START, &unpriv);
-	if (in->k->running[K_PORT_RANGE].present)
-		sscanf(in->k->running[K_PORT_RANGE].value, "%ld %ld", &lo, &hi);
 	/* what the range must hold: with reuse, TIME_WAIT ports come back after
 	 * the delay; stuck FIN_WAIT2 and open connections' ports never do */
 	need = reuse ? f->ports_fixed + f->pair_rate * us_share(w->out.closes_first) * f->reuse_delay : f->ports_held;
 	if (apply_pin(in, a, K_PORT_RANGE)) {
-		sscanf(r->proposed, "%ld %ld", &lo, &hi);
-		f->port_range = (double)(hi - lo + 1);
+		/* derive_figures took the pin's range already */
 		SAY(r, " %.0f ports; outbound connections (outbound.connect_rate %llu/s) hold %.0f per (source, destination) pair at peak%s.",
 		    f->port_range, (unsigned long long)w->out.connect_rate, need, reuse ? " with tcp_tw_reuse" : "");
 		if (need > f->port_range)
@@ -799,6 +782,8 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 		else if (k->running[K_PORT_RANGE].present)
 			sscanf(k->running[K_PORT_RANGE].value, "%ld %ld", &lo, &hi);
 	}
+	f->port_lo = lo;
+	f->port_hi = hi;
 	f->port_range = hi >= lo ? (double)(hi - lo + 1) : 0;
 	f->ports_tw = f->pair_rate * out_us * (1 - uo) * TIME_WAIT_SECONDS;
 	f->reuse_delay = 1.0;
@@ -828,7 +813,7 @@ static void half_close_notes(const struct advisor_input *in, struct advice *a)
 	if (w->half.side == HALF_US)
 		warn(a, "half_close: %llu sockets half-closed with shutdown(SHUT_WR) for %g s (%s without buffers) sit in FIN_WAIT2 but are not orphans: neither tcp_fin_timeout nor tcp_orphan_retries bounds them. The application's own timeout does, and an unacknowledged FIN is given up only after tcp_retries2 (about %.0f s at this RTO)",
 		     (unsigned long long)w->half.concurrent, w->half.seconds,
-		     mib(b1, sizeof(b1), (double)w->half.concurrent * HALF_CLOSED_BYTES), a->fig.retries2_life);
+		     human_size(b1, sizeof(b1), (double)w->half.concurrent * HALF_CLOSED_BYTES), a->fig.retries2_life);
 	else
 		warn(a, "half_close: %llu streams the peer half-closed keep this host's sockets in CLOSE_WAIT for %g s: no close-path sysctl ends CLOSE_WAIT; the application must close() them",
 		     (unsigned long long)w->half.concurrent, w->half.seconds);
@@ -862,8 +847,12 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 		warn(a, "net.ipv4.tcp_tw_recycle is %ld on this kernel: it drops connections from clients behind NAT; turn it off (it was removed in 4.12)",
 		     v);
 	if (!k->live)
+	{
+		char label[32];
+
 		warn(a, "no live values under the root: planning for an offline image with the kernel facts of %s",
-		     k->version ? k->release : "Linux 6.18");
+		     kernel_label(k, label, sizeof(label)));
+	}
 
 	for (int id = 0; id < K_PLANNED; id++) {
 		struct recommendation *r = &a->rec[id];

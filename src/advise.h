@@ -16,7 +16,6 @@
  */
 struct advisor_input {
 	const struct workload *w;
-	const struct origin *origin;	/* WF_COUNT entries, or NULL */
 	const struct pin *pins;
 	size_t n_pins;
 	const struct kernel *k;
@@ -58,7 +57,8 @@ struct figures {
 	double ports_tw;	/* ports per pair held in TIME_WAIT (tcp_tw_reuse can take them) */
 	double ports_fixed;	/* ports per pair held otherwise (FIN_WAIT2, open) */
 	double ports_held;	/* both: what the range must hold without reuse */
-	double port_range;	/* ports in the range that will be in force */
+	long port_lo, port_hi;	/* the range that will be in force: a pin, else the running one */
+	double port_range;	/* ports in it */
 	double reuse_delay;	/* s a TIME_WAIT port waits before tcp_tw_reuse takes it */
 	double retries2_life;	/* s: how long tcp_retries2 lets a half-closed FIN go unanswered */
 };
@@ -84,5 +84,9 @@ double orphan_lifetime(int retries, double rto, double rto_max);
 /* The floor below which fintune does not propose tcp_fin_timeout:
  * max(10, 3.5 x RTO), at most 60. */
 double fin_timeout_floor(double rto);
+
+/* Adds a message to a fixed list (warnings, errors, notes): dropped when
+ * the list is full. */
+void advice_say(char list[][ADVICE_TEXT], size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

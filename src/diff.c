@@ -20,7 +20,6 @@ static void print_table(const struct plan *pl, bool color)
 	printf("%s%-30s %-13s %-13s %-13s %-13s %s%s\n", bold, "KEY", "RUNNING", "CONFIGURED", "PROPOSED",
 	       "EFFECTIVE", "CONFIGURED BY", off);
 	for (int id = 0; id < K_PLANNED; id++) {
-		const struct recommendation *r = &pl->advice.rec[id];
 		const struct key_view *v = &pl->view[id];
 		const struct key_fact *f = key_fact(id);
 		char by[PATH_MAX + 64] = "-", conf[KERNEL_VALUE_MAX] = "-";
@@ -33,12 +32,8 @@ static void print_table(const struct plan *pl, bool color)
 			printable(by, sizeof(by), text);
 			printable(conf, sizeof(conf), v->configured->value);
 		}
-		printf("%-30s %-13s %-13s %-13s %-13s %s\n", f->name,
-		       k->running[id].present ? k->running[id].value : k->live ? "(absent)" : "(offline)", conf,
-		       r->planned ? r->proposed :
-		       kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns ? "(host)" :
-		       kernel_has(k, id) ? "(default)" : "(absent)",
-		       v->has_effective ? v->effective : "-", by);
+		printf("%-30s %-13s %-13s %-13s %-13s %s\n", f->name, plan_running_text(k, id), conf,
+		       plan_proposed_text(pl, id), v->has_effective ? v->effective : "-", by);
 	}
 }
 

@@ -305,6 +305,14 @@ int key_lookup(const char *name)
 	return -1;
 }
 
+const char *kernel_label(const struct kernel *k, char *buf, size_t size)
+{
+	if (k->version)
+		return k->release;
+	snprintf(buf, size, "Linux %u.%u", KERNEL_NEWEST / 1000, KERNEL_NEWEST % 1000);
+	return buf;
+}
+
 unsigned kernel_parse_version(const char *release)
 {
 	unsigned long major, minor;
@@ -493,11 +501,11 @@ bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *valu
 			q++;
 		if (!*q && got > 0)
 			break;
-		if (!kernel_parse_ints(p, 1, &v[got]))
-			return false;
 		if (era->no_sign && *q == '-')
 			return false;
 		p = kernel_parse_ints(p, 1, &v[got]);
+		if (!p)
+			return false;
 		got++;
 	}
 	if (got < n) {

@@ -96,6 +96,10 @@ int kernel_read_value(const char *root, enum key_id id, char *out, size_t size);
  * -errno (EINVAL: the kernel refused; EIO: it reads back otherwise). */
 int kernel_write_value(const char *root, enum key_id id, const char *value);
 
+/* The kernel the facts are of, for people: the release, or "Linux 6.18"
+ * (KERNEL_NEWEST) when it is unknown. */
+const char *kernel_label(const struct kernel *k, char *buf, size_t size);
+
 /* Parses "6.18.44-foo" into KV(6, 18); 0 when it cannot. */
 unsigned kernel_parse_version(const char *release);
 

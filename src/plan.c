@@ -22,17 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 2, 3)))
-static void note(struct plan *pl, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (pl->n_notes == ADVICE_NOTES)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(pl->notes[pl->n_notes++], ADVICE_TEXT, fmt, ap);
-	va_end(ap);
-}
+#define note(pl, ...) advice_say((pl)->notes, &(pl)->n_notes, __VA_ARGS__)
 
 static bool key_exists(const char *path, void *ctx)
 {
@@ -196,7 +186,6 @@ int plan_prepare(struct plan *pl, const struct common *c, const char *spec, cons
 	{
 		struct advisor_input in = {
 			.w = &pl->profile->w,
-			.origin = pl->profile->origin,
 			.pins = pl->profile->pins,
 			.n_pins = pl->profile->n_pins,
 			.k = &pl->kernel,
@@ -267,20 +256,6 @@ void plan_release(struct plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
-const char *human_bytes(char *buf, size_t size, uint64_t bytes)
-{
-	double b = (double)bytes;
-
-	if (bytes == 0)
-		snprintf(buf, size, "-");
-	else if (b >= 1024.0 * 1024 * 1024)
-		snprintf(buf, size, "%.1f GiB", b / (1024.0 * 1024 * 1024));
-	else if (b >= 1024.0 * 1024)
-		snprintf(buf, size, "%.1f MiB", b / (1024.0 * 1024));
-	else
-		snprintf(buf, size, "%.0f KiB", ceil(b / 1024.0));
-	return buf;
-}
 
 /* Prints text wrapped at width, every line indented; a first line that
  * follows a prefix already printed (hanging) is not indented again. */
@@ -331,7 +306,18 @@ void print_hanging(FILE *f, const char *prefix, const char *text, int indent, in
 	wrap_printable(f, text, indent, width, true);
 }
 
-static const char *running_text(const struct kernel *k, enum key_id id)
+const char *plan_proposed_text(const struct plan *pl, enum key_id id)
+{
+	const struct kernel *k = &pl->kernel;
+
+	if (pl->advice.rec[id].planned)
+		return pl->advice.rec[id].proposed;
+	if (kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns)
+		return "(host)";
+	return kernel_has(k, id) ? "(default)" : "(absent)";
+}
+
+const char *plan_running_text(const struct kernel *k, enum key_id id)
 {
 	if (k->running[id].present)
 		return k->running[id].value;
@@ -344,7 +330,7 @@ static void print_text(const struct plan *pl, const struct common *c)
 	const struct advice *a = &pl->advice;
 	bool color = use_color(c, 1);
 	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
-	char mem[32], path[PATH_MAX];
+	char mem[32], path[PATH_MAX], label[32];
 
 	printf("Profile  %s (%s", pl->profile->name, printable(path, sizeof(path), pl->profile->files[0].display));
 	for (size_t i = 1; i < pl->profile->n_files; i++)
@@ -355,19 +341,16 @@ static void print_text(const struct plan *pl, const struct common *c)
 		       k->child_netns ? "child" : "host");
 	else
 		printf("Kernel   no live values (offline image): facts of %s\n\n",
-		       k->version ? k->release : "Linux 6.18");
+		       kernel_label(k, label, sizeof(label)));
 	printf("%s%-30s %-13s %-13s %-6s  %-6s  %s%s\n", bold, "KEY", "RUNNING", "PROPOSED", "CHANGE", "SCOPE",
 	       "CAN PIN", off);
 	for (int id = 0; id < K_PLANNED; id++) {
 		const struct recommendation *r = &a->rec[id];
 		const struct key_fact *f = key_fact(id);
-		const char *prop = r->planned ? r->proposed :
-				   kernel_scope(k, id) == SCOPE_GLOBAL && k->child_netns ? "(host)" :
-				   kernel_has(k, id) ? "(default)" : "(absent)";
-
-		printf("%-30s %-13s %-13s %s%-6s%s  %-6s  %s\n", f->name, running_text(k, id), prop,
+		printf("%-30s %-13s %-13s %s%-6s%s  %-6s  %s\n", f->name, plan_running_text(k, id),
+		       plan_proposed_text(pl, id),
 		       r->change ? yellow : "", r->change ? "yes" : "-", r->change ? off : "",
-		       kernel_scope(k, id) == SCOPE_GLOBAL ? "global" : "netns", human_bytes(mem, sizeof(mem), r->memory_bytes));
+		       kernel_scope(k, id) == SCOPE_GLOBAL ? "global" : "netns", r->memory_bytes ? human_size(mem, sizeof(mem), (double)r->memory_bytes) : "-");
 	}
 	if (c->quiet)
 		goto warnings;
@@ -390,17 +373,7 @@ static void print_text(const struct plan *pl, const struct common *c)
 	}
 	if (c->verbose) {
 		printf("\n%sWorkload%s\n", bold, off);
-		for (int f = 0; f < WF_COUNT; f++) {
-			const struct origin *o = &pl->profile->origin[f];
-			char v[64];
-
-			workload_field_text(&pl->profile->w, (enum workload_field)f, v, sizeof(v));
-			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
-			if (o->file)
-				printf("%s:%u:%u\n", printable(path, sizeof(path), o->file), o->line, o->col);
-			else
-				printf("(default)\n");
-		}
+		profile_print_workload(stdout, pl->profile);
 	}
 	printf("\n%sWhy%s\n", bold, off);
 	for (int id = 0; id < K_PLANNED; id++) {
@@ -540,7 +513,7 @@ static void print_dot(const struct plan *pl)
 	printf("\tFIN_WAIT1 -> CLOSING [label=\"peer's FIN\\n(simultaneous close)\"];\n");
 	printf("\tFIN_WAIT1 -> TIME_WAIT [label=\"FIN+ACK\"];\n");
 	printf("\tFIN_WAIT1 -> CLOSED [style=dashed, label=\"orphan unanswered: tcp_orphan_retries %d\\n(~%.1f s), dropped without RST\\nshutdown() socket: tcp_retries2 (~%.0f s)\"];\n",
-	       fg->orphan_retries ? fg->orphan_retries : 8, fg->orphan_life, fg->retries2_life);
+	       fg->orphan_retries, fg->orphan_life, fg->retries2_life);
 	printf("\tFIN_WAIT2 -> TIME_WAIT [label=\"peer's FIN\"];\n");
 	printf("\tFIN_WAIT2 -> CLOSED [style=dashed, label=\"orphan: tcp_fin_timeout %.0f s\\nshutdown() socket: never\"];\n",
 	       fg->fin_timeout);
@@ -548,7 +521,7 @@ static void print_dot(const struct plan *pl)
 	printf("\tCLOSE_WAIT -> LAST_ACK [label=\"close(): send FIN\"];\n");
 	printf("\tLAST_ACK -> CLOSED [label=\"ACK of our FIN\"];\n");
 	printf("\tLAST_ACK -> CLOSED [style=dashed, label=\"unanswered: tcp_orphan_retries %d\"];\n",
-	       fg->orphan_retries ? fg->orphan_retries : 8);
+	       fg->orphan_retries);
 	if (a->rec[K_TW_REUSE].planned && strcmp(a->rec[K_TW_REUSE].proposed, "0") != 0)
 		printf("\tTIME_WAIT -> CLOSED [label=\"60 s (TCP_TIMEWAIT_LEN)\\ntcp_tw_reuse=%s: connect() may take the port\\nafter tcp_tw_reuse_delay\"];\n",
 		       a->rec[K_TW_REUSE].proposed);

@@ -64,7 +64,10 @@ json_t *plan_settings_json(const struct plan *pl);
  * diff --format json prints and plan --output saves. */
 json_t *plan_full_json(const struct plan *pl);
 
-const char *human_bytes(char *buf, size_t size, uint64_t bytes);
+/* The table columns: the running value ("(absent)", "(offline)"), and
+ * what fintune proposes ("(host)", "(default)", "(absent)" when nothing). */
+const char *plan_running_text(const struct kernel *k, enum key_id id);
+const char *plan_proposed_text(const struct plan *pl, enum key_id id);
 void print_wrapped(FILE *f, const char *text, int indent, int width);
 void print_hanging(FILE *f, const char *prefix, const char *text, int indent, int width);
 

@@ -711,3 +711,19 @@ void profile_free(struct profile *p)
 	}
 	free(p);
 }
+
+void profile_print_workload(FILE *out, const struct profile *p)
+{
+	char path[PATH_MAX], v[64];
+
+	for (int f = 0; f < WF_COUNT; f++) {
+		const struct origin *o = &p->origin[f];
+
+		workload_field_text(&p->w, (enum workload_field)f, v, sizeof(v));
+		fprintf(out, "  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
+		if (o->file)
+			fprintf(out, "%s:%u:%u\n", printable(path, sizeof(path), o->file), o->line, o->col);
+		else
+			fprintf(out, "(default)\n");
+	}
+}

@@ -7,6 +7,7 @@
 #include "schema.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 enum closer { CLOSER_US, CLOSER_PEER, CLOSER_EITHER };
@@ -123,5 +124,9 @@ char **profile_local_names(const struct profile_loader *l);
 void profile_names_free(char **names);
 /* The file a local profile of that name would be read from. */
 char *profile_local_path(const struct profile_loader *l, const char *name);
+
+/* The merged workload, a line per field with the FILE:LINE:COL it comes
+ * from (or "(default)"): what -v prints. */
+void profile_print_workload(FILE *out, const struct profile *p);
 
 #endif

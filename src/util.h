@@ -70,6 +70,9 @@ unsigned edit_distance(const char *a, const char *b, unsigned cap);
  * *why to a static message. The buffer is NUL-terminated. */
 int read_file_limited(const char *path, size_t max, char **buf, size_t *len, const char **why);
 
+/* "166.6 MiB": an amount of memory for people (KiB, MiB or GiB). */
+const char *human_size(char *buf, size_t size, double bytes);
+
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit(char c);
 

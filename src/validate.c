@@ -46,17 +46,7 @@ static void report(const struct common *c, struct result *r, const char *note, j
 		char path[PATH_MAX], key[256];
 
 		/* the merged workload, each value with where it comes from */
-		for (int f = 0; f < WF_COUNT; f++) {
-			char v[64];
-
-			workload_field_text(&p->w, (enum workload_field)f, v, sizeof(v));
-			printf("  %-30s %-10s ", workload_field_name((enum workload_field)f), v);
-			if (p->origin[f].file)
-				printf("%s:%u:%u\n", printable(path, sizeof(path), p->origin[f].file), p->origin[f].line,
-				       p->origin[f].col);
-			else
-				printf("(default)\n");
-		}
+		profile_print_workload(stdout, p);
 		for (size_t i = 0; i < p->n_pins; i++)
 			printf("  pin %-26s %-10s %s:%u:%u\n", printable(key, sizeof(key), p->pins[i].key),
 			       p->pins[i].value, printable(path, sizeof(path), p->pins[i].origin.file),
