@@ -205,6 +205,14 @@ static bool apply_pin(const struct advisor_input *in, struct advice *a, enum key
 	return true;
 }
 
+/* Whether a negative running tcp_max_tw_buckets means "no limit": since the
+ * count became the unsigned tw_refcount (5.17) it does; before, the signed
+ * comparison made it "no TIME_WAIT at all". */
+static bool negative_is_unlimited(const struct kernel *k, enum key_id id)
+{
+	return id == K_MAX_TW_BUCKETS && (!k->version || k->version >= KV(5, 17));
+}
+
 /* Below the running value only when pinned: overflowing a limit aborts. */
 static void warn_if_lowered(const struct advisor_input *in, struct advice *a, enum key_id id)
 {
@@ -213,7 +221,7 @@ static void warn_if_lowered(const struct advisor_input *in, struct advice *a, en
 	if (!a->rec[id].pinned || !kernel_value(in->k, id, &run))
 		return;
 	prop = strtol(a->rec[id].proposed, NULL, 10);
-	if (id == K_MAX_TW_BUCKETS && run < 0 && (prop >= 0 || prop < run))
+	if (negative_is_unlimited(in->k, id) && run < 0 && (prop >= 0 || prop < run))
 		warn(a, "%s is pinned to %ld; the running %ld is no limit on this kernel: sockets past the pin skip TIME_WAIT silently (TCPTimeWaitOverflow)",
 		     key_fact(id)->name, prop, run);
 	else if (prop < run)
@@ -414,13 +422,6 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 	SAY(r, " Sockets half-closed with shutdown() are not orphans and retransmit under tcp_retries2 instead.");
 }
 
-/* Whether a negative running tcp_max_tw_buckets means "no limit": since the
- * count became the unsigned tw_refcount (5.17) it does; before, the signed
- * comparison made it "no TIME_WAIT at all". */
-static bool negative_is_unlimited(const struct kernel *k, enum key_id id)
-{
-	return id == K_MAX_TW_BUCKETS && (!k->version || k->version >= KV(5, 17));
-}
 
 /* A limit: 1.5 x the need, rounded up, at least the running value, no more
  * than the budget pays for unless the running value already is. */

@@ -581,6 +581,24 @@ static void test_limits_follow_the_workload(void **state)
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "-1");
 	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "no limit on this kernel"));
+	/* a pin under a running -1: a real limit where -1 is none (5.17 on),
+	 * a raise where -1 was a limit of nothing (before) */
+	{
+		struct pin p = { .key = "net.ipv4.tcp_max_tw_buckets", .value = "1000", .origin = { "p.yaml", 6, 3 } };
+
+		in.pins = &p;
+		in.n_pins = 1;
+		advise(&in, &a);
+		assert_true(has_warning(&a, "the running -1 is no limit on this kernel"));
+		base_kernel(&k, KV(5, 10));
+		set_running(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
+		advise(&in, &a);
+		assert_false(has_warning(&a, "no limit on this kernel"));
+		assert_false(has_warning(&a, "below the running"));
+		in.pins = NULL;
+		in.n_pins = 0;
+		base_kernel(&k, KV(6, 18));
+	}
 	/* a tiny budget caps what is raised, and says so */
 	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
 	w.memory_budget_mib = 16;
