@@ -67,6 +67,18 @@ static void send_record(struct audit *a, struct fields *f, const char *line)
 	a->records++;
 }
 
+/* The fields every record has. */
+static void common_fields(struct fields *f, const struct audit *a, const char *line, const char *record)
+{
+	field(f, "MESSAGE_ID=%s", FINTUNE_MESSAGE_ID);
+	field(f, "MESSAGE=fintune %s", line);
+	field(f, "PRIORITY=5");
+	field(f, "SYSLOG_IDENTIFIER=fintune");
+	field(f, "FINTUNE_ACTION=%s", a->action);
+	field(f, "FINTUNE_RECORD=%s", record);
+	field(f, "FINTUNE_PROFILE=%s", a->profile);
+}
+
 void audit_key(struct audit *a, const char *key, const char *old_value, const char *new_value, const char *what)
 {
 	struct fields f = { .n = 0 };
@@ -74,13 +86,7 @@ void audit_key(struct audit *a, const char *key, const char *old_value, const ch
 
 	snprintf(line, sizeof(line), "%s %s %s: %s -> %s (%s)", a->action, a->profile, key,
 		 old_value ? old_value : "(unset)", new_value ? new_value : "(unset)", what);
-	field(&f, "MESSAGE_ID=%s", FINTUNE_MESSAGE_ID);
-	field(&f, "MESSAGE=fintune %s", line);
-	field(&f, "PRIORITY=5");
-	field(&f, "SYSLOG_IDENTIFIER=fintune");
-	field(&f, "FINTUNE_ACTION=%s", a->action);
-	field(&f, "FINTUNE_RECORD=key");
-	field(&f, "FINTUNE_PROFILE=%s", a->profile);
+	common_fields(&f, a, line, "key");
 	field(&f, "FINTUNE_KEY=%s", key);
 	field(&f, "FINTUNE_OLD=%s", old_value ? old_value : "");
 	field(&f, "FINTUNE_NEW=%s", new_value ? new_value : "");
@@ -94,13 +100,7 @@ void audit_summary(struct audit *a, const char *drop_in, unsigned changed, const
 	char line[1024];
 
 	snprintf(line, sizeof(line), "%s %s: %s", a->action, a->profile, message);
-	field(&f, "MESSAGE_ID=%s", FINTUNE_MESSAGE_ID);
-	field(&f, "MESSAGE=fintune %s", line);
-	field(&f, "PRIORITY=5");
-	field(&f, "SYSLOG_IDENTIFIER=fintune");
-	field(&f, "FINTUNE_ACTION=%s", a->action);
-	field(&f, "FINTUNE_RECORD=summary");
-	field(&f, "FINTUNE_PROFILE=%s", a->profile);
+	common_fields(&f, a, line, "summary");
 	field(&f, "FINTUNE_DROP_IN=%s", drop_in);
 	field(&f, "FINTUNE_CHANGED=%u", changed);
 	send_record(a, &f, line);

@@ -19,10 +19,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *const sysctld_dirs[] = {
+/* The sysctl.d directories, in precedence order (target paths). */
+static const char *const sysctld_dirs[] = {
 	"/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d",
 };
-const size_t sysctld_n_dirs = ARRAY_SIZE(sysctld_dirs);
+static const size_t sysctld_n_dirs = ARRAY_SIZE(sysctld_dirs);
 
 #define SYSCTL_CONF "/etc/sysctl.conf"
 /* Larger files are ignored with a warning (the appliers read any size). */

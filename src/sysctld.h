@@ -111,8 +111,5 @@ char *sysctl_normalize_key(const char *key);
  * "/etc/sysctl.d/99-sysctl.conf:12 (-> /etc/sysctl.conf)". */
 void sysctld_describe(const struct sysctl_entry *e, char *buf, size_t size);
 
-/* The sysctl.d directories, in precedence order (target paths). */
-extern const char *const sysctld_dirs[];
-extern const size_t sysctld_n_dirs;
 
 #endif
