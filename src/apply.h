@@ -2,12 +2,15 @@
 #ifndef FINTUNE_APPLY_H
 #define FINTUNE_APPLY_H
 
+#include "txn.h"
+
 #include <stdbool.h>
 
-/* The one lock that serialises apply and rollback (ROOT/run/fintune.lock);
- * waits for another run. The fd, or -1 (said on stderr). */
-int take_lock(const char *root, const char *cmd);
 /* The real system needs root; says so and returns false otherwise. */
 bool need_root(const char *root, const char *cmd);
+
+/* Says on stderr (and for the JSON error) why a transaction stopped and
+ * whether its undo worked; cmd's wording. */
+void txn_report(const struct txn *t, const char *cmd, const char *drop_in_path);
 
 #endif

@@ -3,6 +3,7 @@
  * exclusively, never follow a link, rename into place, unlink on failure
  * keeping errno. */
 #include "atomic.h"
+#include "host.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,16 +43,13 @@ static void temp_name(char *buf, size_t size, const char *name)
 	snprintf(buf, size, ".%s" TMP_SUFFIX "%016llx", name, (unsigned long long)r);
 }
 
-int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode, bool *replaced)
+int atomic_write_at(int dfd, const char *name, const char *text, size_t len, mode_t mode, bool *replaced)
 {
 	char tmp[512];
-	int dfd, fd = -1, r = 0;
+	int fd = -1, r = 0;
 
 	if (replaced)
 		*replaced = false;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dfd < 0)
-		return -errno;
 	for (int tries = 0; tries < 8; tries++) {
 		temp_name(tmp, sizeof(tmp), name);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
@@ -87,32 +85,41 @@ fail:
 		close(fd);
 	unlinkat(dfd, tmp, 0);
 out:
-	close(dfd);
 	return r;
 }
 
-int atomic_remove(const char *dir, const char *name)
+int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode, bool *replaced)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), r = 0;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), r;
 
+	if (replaced)
+		*replaced = false;
 	if (dfd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-		r = -errno;
-	else if (fsync(dfd) < 0)
-		r = -errno;
+		return -errno;
+	r = atomic_write_at(dfd, name, text, len, mode, replaced);
 	close(dfd);
 	return r;
 }
 
-void atomic_cleanup(const char *dir, const char *name)
+int atomic_remove_at(int dfd, const char *name)
+{
+	if (unlinkat(dfd, name, 0) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return fsync(dfd) < 0 ? -errno : 0;
+}
+
+void atomic_cleanup_at(int dfd, const char *name)
 {
 	char prefix[512];
-	DIR *d = opendir(dir);
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	snprintf(prefix, sizeof(prefix), ".%s" TMP_SUFFIX, name);
 	while ((de = readdir(d)))
 		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
@@ -120,96 +127,41 @@ void atomic_cleanup(const char *dir, const char *name)
 	closedir(d);
 }
 
-int atomic_read_existing(const char *dir, const char *name, size_t max, enum existing *what, char **text,
-			 size_t *len)
+int atomic_read_existing_at(int dfd, const char *name, size_t max, enum existing *what, char **text, size_t *len)
 {
-	int dfd, fd, r = 0;
-	struct stat st;
-	char *buf = NULL;
-	size_t n = 0;
+	int fd, r = 0;
 
 	*what = EXISTING_NONE;
 	*text = NULL;
 	*len = 0;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			r = 0;
-		else if (errno == ELOOP)
+			return 0;
+		if (errno == ELOOP) {
 			*what = EXISTING_SYMLINK;
-		else
-			r = -errno;
-		goto out;
+			return 0;
+		}
+		return -errno;
 	}
 	/* the checks are on the opened file, not on the name */
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out_fd;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	switch (fd_check(fd, NULL)) {
+	case FD_OK:
+		r = fd_read_all(fd, max, text, len);
+		if (r == 0)
+			*what = EXISTING_FILE;
+		break;
+	case FD_NOT_REGULAR:
 		*what = EXISTING_OTHER;
-		goto out_fd;
-	}
-	/* root's files, or the caller's own (an image under --root) */
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		break;
+	case FD_FOREIGN_OWNER:
 		*what = EXISTING_FOREIGN_OWNER;
-		goto out_fd;
+		break;
+	case FD_LINKED:
+		*what = EXISTING_LINKED;
+		break;
 	}
-	if ((size_t)st.st_size > max) {
-		r = -EFBIG;
-		goto out_fd;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out_fd;
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t got = read(fd, buf + n, (size_t)st.st_size - n);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r = got < 0 ? -errno : 0;
-			break;
-		}
-		n += (size_t)got;
-	}
-	if (r < 0) {
-		free(buf);
-		goto out_fd;
-	}
-	buf[n] = '\0';
-	*what = EXISTING_FILE;
-	*text = buf;
-	*len = n;
-out_fd:
 	close(fd);
-out:
-	close(dfd);
 	return r;
 }
 
-int make_dirs(const char *path)
-{
-	char buf[4096];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}

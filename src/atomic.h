@@ -13,32 +13,32 @@
  * the old file is untouched. Functions return 0 or -errno and print nothing.
  */
 
-/* Replaces dir/name with text (mode applied exactly, whatever the umask).
- * The temporary name starts with "." and does not end in ".conf", so no
- * sysctl applier ever reads a half-written file. The directory itself may
- * not be a symlink. *replaced (may be NULL) says whether the rename was
- * made: an error after it (the directory's fsync) leaves the new file. */
+/* Replaces name in the directory dfd with text (mode applied exactly,
+ * whatever the umask). The temporary name starts with "." and does not end
+ * in ".conf", so no sysctl applier ever reads a half-written file.
+ * *replaced (may be NULL) says whether the rename was made: an error after
+ * it (the directory's fsync) leaves the new file. */
+int atomic_write_at(int dfd, const char *name, const char *text, size_t len, mode_t mode, bool *replaced);
+/* The same in the directory at dir (not a symlink), for files outside any
+ * --root (plan --output). */
 int atomic_write(const char *dir, const char *name, const char *text, size_t len, mode_t mode, bool *replaced);
 
-/* Removes dir/name and fsyncs the directory; 0 when it was not there. */
-int atomic_remove(const char *dir, const char *name);
+/* Removes name from dfd and fsyncs the directory; 0 when it was not there. */
+int atomic_remove_at(int dfd, const char *name);
 
-/* Removes temporary files a killed run left behind for dir/name. */
-void atomic_cleanup(const char *dir, const char *name);
+/* Removes temporary files a killed run left behind for name in dfd. */
+void atomic_cleanup_at(int dfd, const char *name);
 
-/* What is at dir/name, checked on the opened file (no check-then-open). */
+/* What is at name in dfd, checked on the opened file (no check-then-open). */
 enum existing {
 	EXISTING_NONE,		/* nothing there */
 	EXISTING_FILE,		/* a regular file; *text holds it */
 	EXISTING_SYMLINK,	/* refused: fintune never writes through a link */
-	EXISTING_OTHER,		/* a directory, a device: refused */
+	EXISTING_OTHER,		/* a directory, a device, a FIFO: refused */
 	EXISTING_FOREIGN_OWNER,	/* owned by neither root nor the caller: refused */
+	EXISTING_LINKED,	/* more than one hard link: refused */
 };
 
-int atomic_read_existing(const char *dir, const char *name, size_t max, enum existing *what, char **text,
-			 size_t *len);
-
-/* mkdir -p, each component 0755; 0 or -errno. */
-int make_dirs(const char *path);
+int atomic_read_existing_at(int dfd, const char *name, size_t max, enum existing *what, char **text, size_t *len);
 
 #endif

@@ -5,6 +5,8 @@
 #include "kernel.h"
 #include "output.h"
 #include "plan.h"
+#include "report.h"
+#include "snapshot.h"
 #include "textdiff.h"
 #include "util.h"
 
@@ -46,7 +48,8 @@ int diff_main(int argc, char **argv)
 	};
 	const char *drop_in = NULL;
 	struct common c;
-	struct plan pl;
+	struct plan pl = { 0 };
+	struct session ses;
 	int opt, r;
 
 	common_init(&c, "diff", 1u << FORMAT_JSON);
@@ -63,13 +66,29 @@ int diff_main(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("diff", optind == argc ? "expected a profile" : "expected one profile");
-	if (plan_prepare(&pl, &c, argv[optind], drop_in, true) < 0) {
+	if (session_open(&ses, &c, false) < 0 || plan_prepare(&pl, &c, &ses.snap, argv[optind], drop_in) < 0) {
 		plan_release(&pl);
+		session_close(&ses);
 		return EXIT_ERROR;
 	}
-	r = plan_pending(&pl) ? EXIT_PENDING : EXIT_OK;
+	/* the verdict apply --check and apply reach on the same system */
+	r = plan_exit_status(&pl);
 	if (c.format == FORMAT_JSON) {
-		if (print_json(plan_full_json(&pl)) < 0)
+		json_t *o = plan_full_json(&pl);
+
+		json_object_set_new(o, "verdict", json_string(pl.verdict == VERDICT_REFUSED ? "refused" :
+							       pl.verdict == VERDICT_PENDING ? "pending" : "in-sync"));
+		if (pl.verdict == VERDICT_REFUSED) {
+			json_t *e = json_object();
+
+			json_object_set_new(e, "code", json_string(error_code_name(pl.reason_code)));
+			json_object_set_new(e, "message", json_string(pl.reason));
+			json_object_set_new(e, "file", json_null());
+			json_object_set_new(e, "line", json_null());
+			json_object_set_new(e, "column", json_null());
+			json_object_set_new(o, "error", e);
+		}
+		if (print_json(o) < 0)
 			r = EXIT_ERROR;
 	} else {
 		bool color = use_color(&c, 1);
@@ -89,19 +108,20 @@ int diff_main(int argc, char **argv)
 		sb_free(&sb);
 		printf("\n");
 		print_table(&pl, color);
-		if (!c.quiet && (pl.n_notes || pl.advice.n_warnings)) {
-			printf("\n%sWarnings%s\n", color ? "\033[1m" : "", color ? "\033[0m" : "");
-			for (size_t i = 0; i < pl.n_notes; i++)
-				print_hanging(stdout, "  - ", pl.notes[i], 4, 79);
-			for (size_t i = 0; i < pl.advice.n_warnings; i++)
-				print_hanging(stdout, "  - ", pl.advice.warnings[i], 4, 79);
+		if (!c.quiet)
+			plan_print_warnings(&pl, stdout, color);
+		if (pl.verdict == VERDICT_REFUSED) {
+			fflush(stdout);
+			report_error(pl.reason_code, NULL, 0, 0, "%s", pl.reason);
 		}
 		if (!c.quiet)
 			printf("\n%s\n", r == EXIT_PENDING ? "Changes pending: `fintune apply` would make them (exit status 2)." :
-							       "In sync: nothing would change.");
+					  r == EXIT_ERROR ? "Refused: `fintune apply` would change nothing (exit status 1)." :
+							    "In sync: nothing would change.");
 	}
 	if (fflush(stdout) != 0)
 		r = EXIT_ERROR;
 	plan_release(&pl);
+	session_close(&ses);
 	return r;
 }

@@ -9,6 +9,7 @@
 #include "sysctld.h"
 #include "util.h"
 
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,26 +61,37 @@ static void add_hex(struct strbuf *sb, const unsigned char *d, size_t n)
 		sb_addf(sb, "%02x", d[i]);
 }
 
-char *dropin_render(const struct profile *p, const struct advice *a, const char *path)
+void profile_digest(const struct profile *p, unsigned char out[32])
 {
+	struct sha256_ctx ctx;
+
+	/* the content of every file of the chain, in order: the same however
+	 * and wherever the files were named */
+	sha256_init(&ctx);
+	for (size_t i = 0; i < p->n_files; i++)
+		sha256_update(&ctx, sizeof(p->files[i].doc->sha256), p->files[i].doc->sha256);
+	sha256_digest(&ctx, 32, out);
+}
+
+char *dropin_render(const struct profile *p, const struct advice *a)
+{
+	unsigned char digest[32];
 	struct strbuf sb;
 
 	sb_init(&sb);
 	sb_adds(&sb, DROPIN_MAGIC " Do not edit: fintune replaces this file.\n");
-	add_comment(&sb, "", path);
-	sb_addf(&sb, "# fintune %s; `fintune explain KEY` says what each key does.\n", FINTUNE_VERSION);
-	sb_adds(&sb, "#\n");
-	sb_addf(&sb, "# Profile: %s\n", p->name);
-	for (size_t i = 0; i < p->n_files; i++) {
+	sb_adds(&sb, "# `fintune explain KEY` says what each key does; `fintune status`, whether\n"
+		     "# it is in force.\n#\n");
+	/* the profile by name and content, never by path or fintune's
+	 * version: the same profile staged anywhere gives the same bytes */
+	profile_digest(p, digest);
+	{
 		struct strbuf line;
 
 		sb_init(&line);
-		/* not the path as typed: ./x.yaml and /abs/x.yaml are one
-		 * profile, and must give the same bytes */
-		sb_adds(&line, p->files[i].canonical);
-		sb_adds(&line, " sha256:");
-		add_hex(&line, p->files[i].doc->sha256, sizeof(p->files[i].doc->sha256));
-		add_comment(&sb, "  ", line.s ? line.s : "");
+		sb_addf(&line, "Profile: %s sha256:", p->name);
+		add_hex(&line, digest, sizeof(digest));
+		add_comment(&sb, "", line.s ? line.s : "");
 		sb_free(&line);
 	}
 	if (p->description[0]) {
@@ -120,25 +132,6 @@ const char *dropin_name_of(const char *path)
 	return path + n + 1;
 }
 
-bool dropin_sets_only(const char *text, size_t len, const char *path, const bool *planned,
-		      char (*proposed)[KERNEL_VALUE_MAX])
-{
-	struct sysctl_config c = { 0 };
-	bool ok = true;
-
-	if (!dropin_is_ours(text) || sysctld_add_text(&c, path, text, len, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < c.n_entries && ok; i++) {
-		const struct sysctl_entry *e = &c.entries[i];
-		int id = key_lookup(e->key);
-
-		ok = !e->glob && !e->ignore_failure && e->value && id >= 0 && id < K_PLANNED &&
-		     (!planned || (planned[id] && strcmp(e->value, proposed[id]) == 0));
-	}
-	sysctld_free(&c);
-	return ok;
-}
-
 /* The value each close-path key has in a drop-in text ("" where unset). */
 void dropin_values(const char *text, const char *path, char values[K_PLANNED][KERNEL_VALUE_MAX])
 {
@@ -155,4 +148,50 @@ void dropin_values(const char *text, const char *path, char values[K_PLANNED][KE
 			snprintf(values[id], KERNEL_VALUE_MAX, "%s", c.entries[i].value);
 	}
 	sysctld_free(&c);
+}
+
+/* Whether a view of text sets only close-path keys, plainly, and read
+ * without a single problem. */
+static bool view_plain(const char *text, size_t len, bool procps, char values[K_PLANNED][KERNEL_VALUE_MAX])
+{
+	struct sysctl_config c = { .procps = procps };
+	struct diags d;
+	bool ok;
+
+	diags_init(&d);
+	ok = sysctld_add_text(&c, DROPIN_DIR "/check.conf", text, len, &d) == 0 && d.n == 0 && !d.dropped;
+	for (int id = 0; id < K_PLANNED; id++)
+		values[id][0] = '\0';
+	for (size_t i = 0; i < c.n_entries && ok; i++) {
+		const struct sysctl_entry *e = &c.entries[i];
+		int id = key_lookup(e->key);
+
+		ok = !e->glob && !e->ignore_failure && e->value && id >= 0 && id < K_PLANNED &&
+		     strcmp(e->key, key_fact(id)->proc) == 0 && strlen(e->value) < KERNEL_VALUE_MAX &&
+		     (!values[id][0] || strcmp(values[id], e->value) == 0);
+		if (ok)
+			snprintf(values[id], KERNEL_VALUE_MAX, "%s", e->value);
+	}
+	sysctld_free(&c);
+	diags_free(&d);
+	return ok;
+}
+
+bool dropin_text_allowed(const char *text, size_t len)
+{
+	char sd[K_PLANNED][KERNEL_VALUE_MAX], pp[K_PLANNED][KERNEL_VALUE_MAX];
+
+	/* kept in JSON as a string: no NUL, valid UTF-8; a size fintune's
+	 * own text never comes near */
+	if (!text || len > DROPIN_TEXT_MAX || strlen(text) != len || !utf8_valid(text, len) || !dropin_is_ours(text))
+		return false;
+	/* both appliers read it, each its own way (line ends, long lines,
+	 * separators, "." and ".." components): each must see only the
+	 * close-path keys, the same ones to the same values */
+	if (!view_plain(text, len, false, sd) || !view_plain(text, len, true, pp))
+		return false;
+	for (int id = 0; id < K_PLANNED; id++)
+		if (strcmp(sd[id], pp[id]) != 0)
+			return false;
+	return true;
 }

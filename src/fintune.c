@@ -4,12 +4,14 @@
  * One file per command (validate.c, ...); this one dispatches.
  */
 #include "common.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef FINTUNE_VERSION
@@ -185,6 +187,7 @@ void common_init(struct common *c, const char *cmd, unsigned formats)
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
 	c->root = "";
+	report_init(cmd);
 	c->formats = formats | 1u << FORMAT_TEXT;
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		c->color = COLOR_NEVER;
@@ -232,6 +235,17 @@ int common_option(struct common *c, int opt, char **argv)
 			usage_error(c->cmd, "--root needs a directory");
 			return -1;
 		}
+		/* an existing directory: never one fintune would create (the
+		 * commands open it once, and check it again, as a descriptor) */
+		if (*c->root) {
+			struct stat st;
+
+			if (stat(c->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				usage_error(c->cmd, "--root %s: %s", c->root,
+					    stat(c->root, &st) < 0 ? strerror(errno) : "not a directory");
+				return -1;
+			}
+		}
 		return 0;
 	case 'F': {
 		static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
@@ -248,6 +262,7 @@ int common_option(struct common *c, int opt, char **argv)
 			return -1;
 		}
 		c->format = (enum format)f;
+		report_set_format(c->format);
 		return 0;
 	}
 	case 'C':
@@ -298,6 +313,9 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
+	/* what fintune creates (drop-ins, state, lock) is 0644/0755 at most,
+	 * whatever the caller's umask; modes are also set exactly where it counts */
+	umask(022);
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_ERROR;
@@ -328,5 +346,10 @@ int main(int argc, char **argv)
 		return usage_error(NULL, "unknown command '%s'", argv[1]);
 	/* The command sees its own name as argv[0]. */
 	opterr = 0;
-	return c->main(argc - 1, argv + 1);
+	{
+		int r = c->main(argc - 1, argv + 1);
+
+		report_finish(r);
+		return r;
+	}
 }

@@ -6,6 +6,7 @@
  * Adding a key: an enum entry in kernel.h, a row here, and its tests.
  */
 #include "kernel.h"
+#include "host.h"
 #include "util.h"
 
 #include <errno.h>
@@ -528,27 +529,13 @@ bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *valu
 	return kernel_accepts(k, id, out);
 }
 
-/* Reads one small proc file; folds whitespace runs into one space. */
-static int read_proc(int dirfd, const char *rel, char *out, size_t size)
+/* Folds a proc value's whitespace runs into one space; -EINVAL when it
+ * holds anything but printable ASCII, or nothing. */
+static int fold_value(const char *buf, size_t n, char *out, size_t size)
 {
-	char buf[256];
-	int fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	ssize_t n;
 	size_t o = 0;
-	struct stat st;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	for (ssize_t i = 0; i < n && o + 1 < size; i++) {
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
 		char c = buf[i];
 
 		if (c == ' ' || c == '\t' || c == '\n') {
@@ -566,80 +553,121 @@ static int read_proc(int dirfd, const char *rel, char *out, size_t size)
 	return o ? 0 : -EINVAL;
 }
 
-int kernel_read_value(const char *root, enum key_id id, char *out, size_t size)
+/* Opens a file below ROOT/proc/sys, never through a link, and only when it
+ * is a regular file with one name (a hard link in a test tree could lead
+ * anywhere; a FIFO would hang the run: O_NONBLOCK, then refused). */
+static int open_proc(struct host *h, const char *rel, int flags)
 {
 	char path[PATH_MAX];
-	int dirfd, r;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/proc/sys", root);
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	snprintf(path, sizeof(path), "/proc/sys/%s", rel);
+	fd = host_openat(h, path, flags | O_NONBLOCK | O_NOCTTY, 0, HOST_NOLINKS, NULL, 0);
+	if (fd < 0)
+		return fd;
+	if (fd_check(fd, NULL) != FD_OK) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+static int read_proc(struct host *h, const char *rel, char *out, size_t size)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = open_proc(h, rel, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n < 0)
 		return -errno;
-	r = read_proc(dirfd, facts[id].proc, out, size);
-	close(dirfd);
+	return fold_value(buf, (size_t)n, out, size);
+}
+
+int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size)
+{
+	return read_proc(h, facts[id].proc, out, size);
+}
+
+int kernel_write_value(struct host *h, enum key_id id, const char *value)
+{
+	char line[KERNEL_VALUE_MAX + 2], back[256], got[KERNEL_VALUE_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, len, r = 0;
+
+	/* one descriptor: what is written is what is read back */
+	fd = open_proc(h, facts[id].proc, O_RDWR);
+	if (fd < 0)
+		return fd;
+	/* a plain file in a test tree is replaced whole; /proc/sys files are
+	 * empty to stat and need nothing */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && ftruncate(fd, 0) < 0)
+		r = -errno;
+	len = snprintf(line, sizeof(line), "%s\n", value);
+	errno = 0;
+	if (r == 0 && pwrite(fd, line, (size_t)len, 0) != len)
+		r = errno ? -errno : -EIO;
+	/* what the kernel kept is what counts: it must read back as written */
+	if (r == 0) {
+		n = pread(fd, back, sizeof(back) - 1, 0);
+		r = n < 0 ? -errno : fold_value(back, (size_t)n, got, sizeof(got)) < 0 || strcmp(got, value) ? -EIO : 0;
+	}
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
 	return r;
 }
 
-int kernel_write_value(const char *root, enum key_id id, const char *value)
+int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 {
-	char path[PATH_MAX], line[KERNEL_VALUE_MAX + 2], back[KERNEL_VALUE_MAX];
-	int fd, n, r = 0;
-
-	snprintf(path, sizeof(path), "%s/proc/sys/%s", root, facts[id].proc);
-	/* O_TRUNC: a no-op on /proc/sys, needed on a plain file in a test tree */
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(line, sizeof(line), "%s\n", value);
-	errno = 0;
-	if (write(fd, line, (size_t)n) != n)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r < 0)
-		return r;
-	/* what the kernel kept is what counts: it must read back as written */
-	r = kernel_read_value(root, id, back, sizeof(back));
-	return r == 0 && strcmp(back, value) == 0 ? 0 : -EIO;
-}
-
-int kernel_read(const char *root, struct kernel *k, struct diags *d)
-{
-	char path[PATH_MAX];
-	int dirfd;
+	int fd;
 
 	memset(k, 0, sizeof(*k));
-	snprintf(path, sizeof(path), "%s/proc/sys", root);
-	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		if (errno != ENOENT)
-			diag_warn(d, path, 0, 0, NULL, "cannot open: %s; planning without live values",
-				  strerror(errno));
-		return 0;
-	}
-	if (read_proc(dirfd, "kernel/osrelease", k->release, sizeof(k->release)) == 0)
+	if (read_proc(h, "kernel/osrelease", k->release, sizeof(k->release)) == 0)
 		k->version = kernel_parse_version(k->release);
 	else
 		k->release[0] = '\0';
-	{
-		struct stat st;
-
-		k->live = fstatat(dirfd, "net/ipv4", &st, 0) == 0 && S_ISDIR(st.st_mode);
+	fd = host_openat(h, "/proc/sys/net/ipv4", O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+	if (fd < 0) {
+		k->linked = fd == -ELOOP;
+		if (fd != -ENOENT && fd != -ELOOP)
+			diag_warn(d, "/proc/sys/net/ipv4", 0, 0, NULL, "cannot open: %s; planning without live values",
+				  strerror(-fd));
+		return 0;
 	}
-	for (int i = 0; k->live && i < K_COUNT; i++) {
-		int r = read_proc(dirfd, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
+	close(fd);
+	k->live = true;
+	for (int i = 0; i < K_COUNT; i++) {
+		int r = read_proc(h, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
 
 		k->running[i].present = r == 0;
 		/* a key that is there but cannot be read is still there: writing it
 		 * is what will tell */
 		k->running[i].exists = r != -ENOENT;
 		if (r < 0 && r != -ENOENT)
-			diag_warn(d, path, 0, 0, NULL, "%s: cannot read: %s; treated as absent",
-				  facts[i].proc, r == -EINVAL ? "not a sysctl value" : strerror(-r));
+			diag_warn(d, "/proc/sys", 0, 0, NULL, "%s: cannot read: %s; treated as absent",
+				  facts[i].proc, r == -EINVAL ? "not a plain sysctl file, or not a sysctl value" : strerror(-r));
 	}
 	/* tcp_max_orphans exists in every kernel's initial namespace and in no
 	 * child's: its absence is the kernel's own word that this is a child. */
-	k->child_netns = k->live && !k->running[K_MAX_ORPHANS].exists;
-	close(dirfd);
+	k->child_netns = !k->running[K_MAX_ORPHANS].exists;
 	return 0;
+}
+
+int kernel_read(const char *root, struct kernel *k, struct diags *d)
+{
+	struct host h;
+	int r = host_open(&h, root);
+
+	if (r < 0) {
+		memset(k, 0, sizeof(*k));
+		diag_add(d, root, 0, 0, NULL, "cannot open the root: %s", strerror(-r));
+		return r;
+	}
+	r = kernel_read_host(&h, k, d);
+	host_close(&h);
+	return r;
 }

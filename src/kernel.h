@@ -76,6 +76,7 @@ struct kernel {
 	unsigned version;	/* KV(), or 0 when unknown */
 	bool live;		/* ROOT/proc/sys/net/ipv4 exists: there are live values */
 	bool child_netns;	/* live, but host-global keys are absent */
+	bool linked;		/* ROOT/proc/sys/net/ipv4 is reached through a symlink: refused */
 	struct {
 		bool exists;	/* the file is there (even if it cannot be read) */
 		bool present;	/* and its value was read */
@@ -86,15 +87,20 @@ struct kernel {
 /* Facts of the newest kernel fintune knows, for offline images. */
 #define KERNEL_NEWEST KV(6, 18)
 
-/* Reads release and every key under ROOT/proc/sys ("" for the real root).
- * Unreadable files become "absent" with a problem in d (a warning). */
+struct host;
+/* Reads release and every key under ROOT/proc/sys, through the host's root
+ * descriptor. Unreadable files become "absent" with a problem in d (a
+ * warning); so do files that are not plain (a FIFO, a hard link). */
+int kernel_read_host(struct host *h, struct kernel *k, struct diags *d);
+/* The same for a root given by name ("" for the real root). */
 int kernel_read(const char *root, struct kernel *k, struct diags *d);
 
 /* Reads one key's value under ROOT/proc/sys now, whitespace folded. */
-int kernel_read_value(const char *root, enum key_id id, char *out, size_t size);
-/* Writes value to the key under ROOT/proc/sys and reads it back; 0, or
- * -errno (EINVAL: the kernel refused; EIO: it reads back otherwise). */
-int kernel_write_value(const char *root, enum key_id id, const char *value);
+int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size);
+/* Writes value to the key under ROOT/proc/sys and reads it back through the
+ * same descriptor; 0, or -errno (EINVAL: the kernel refused, or the file is
+ * not a plain one; EIO: it reads back otherwise). */
+int kernel_write_value(struct host *h, enum key_id id, const char *value);
 
 /* The kernel the facts are of, for people: the release, or "Linux 6.18"
  * (KERNEL_NEWEST) when it is unknown. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "output.h"
+#include "report.h"
 
 #include <stdio.h>
 
@@ -42,6 +43,7 @@ int print_json(json_t *v)
 		fprintf(stderr, "fintune: out of memory\n");
 		return -1;
 	}
+	report_json_printed();
 	r = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(v);
 	if (r == 0)

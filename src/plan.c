@@ -10,6 +10,7 @@
 #include "output.h"
 #include "plan.h"
 #include "profile.h"
+#include "report.h"
 #include "state.h"
 #include "sysctld.h"
 
@@ -62,49 +63,26 @@ static bool value_in_force(const struct plan *pl, enum key_id id, const struct s
 	return false;
 }
 
-/* Reads fintune's drop-in as it is on disk, as apply will find it. */
-static int read_drop_in(struct plan *pl, const char *root, struct diags *d)
+bool plan_in_force(const struct sysctl_config *c, const struct kernel *k, enum key_id id, const char *drop_in_path,
+		   const char *value, char *by, size_t size)
 {
-	char dir[PATH_MAX], where[PATH_MAX];
-	int r;
+	const struct sysctl_probe probe = { key_exists, key_accepts, (void *)k };
+	const struct sysctl_entry *e = sysctld_resolve(c, key_fact(id)->name, &probe).entry;
+	char mine[KERNEL_VALUE_MAX], theirs[KERNEL_VALUE_MAX], where[PATH_MAX + 64];
 
-	if (*root && root_path_plain(root, DROPIN_DIR, where, sizeof(where)) == -ELOOP) {
-		pl->old_foreign = true;
-		note(pl, "%s is a symlink below the root: fintune will not write through it", where);
-		return 0;
+	if (e && strcmp(e->file->path, drop_in_path) == 0)
+		return true;
+	/* another file setting the same value changes nothing */
+	if (e && kernel_parse_write(k, id, value, mine, sizeof(mine)) &&
+	    kernel_parse_write(k, id, e->value, theirs, sizeof(theirs)) && strcmp(mine, theirs) == 0)
+		return true;
+	if (e) {
+		sysctld_describe(e, where, sizeof(where));
+		snprintf(by, size, "%s sets \"%s\"", where, e->value);
+	} else {
+		snprintf(by, size, "no file sets it (the kernel refuses the drop-in's value)");
 	}
-	snprintf(dir, sizeof(dir), "%s%s", root, DROPIN_DIR);
-	r = atomic_read_existing(dir, pl->drop_in_name, 1u << 20, &pl->existing, &pl->old_text, &pl->old_len);
-	if (r < 0) {
-		diag_add(d, pl->drop_in_path, 0, 0, NULL, "cannot read: %s",
-			 r == -EFBIG ? "larger than 1 MiB" : strerror(-r));
-		return -1;
-	}
-	switch (pl->existing) {
-	case EXISTING_NONE:
-		break;
-	case EXISTING_SYMLINK:
-	case EXISTING_OTHER:
-		pl->old_foreign = true;
-		note(pl, "%s is not a regular file (a symlink or a directory): fintune will not replace it", pl->drop_in_path);
-		break;
-	case EXISTING_FOREIGN_OWNER:
-		pl->old_foreign = true;
-		note(pl, "%s belongs to another user: fintune will not replace it", pl->drop_in_path);
-		break;
-	case EXISTING_FILE:
-		if (!dropin_is_ours(pl->old_text)) {
-			pl->old_foreign = true;
-			note(pl, "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
-			     pl->drop_in_path);
-		} else if (!state_text_ok(pl->old_text, pl->old_len, pl->drop_in_path)) {
-			pl->old_foreign = true;
-			note(pl, "%s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)",
-			     pl->drop_in_path);
-		}
-		break;
-	}
-	return 0;
+	return false;
 }
 
 static void build_view(struct plan *pl)
@@ -162,98 +140,260 @@ static void build_view(struct plan *pl)
 	}
 }
 
-int plan_prepare(struct plan *pl, const struct common *c, const char *spec, const char *drop_in, bool view)
+/* The drop-in as the snapshot found it: whether fintune may replace it. */
+static void classify_drop_in(struct plan *pl)
 {
-	struct diags d;
-	int r = -1;
+	struct dropin_seen seen;
+
+	snapshot_drop_in(pl->snap, pl->drop_in_name, &seen);
+	pl->existing = seen.existing;
+	if (seen.dir_linked) {
+		pl->old_foreign = true;
+		snprintf(pl->reason, sizeof(pl->reason),
+			 "%s is reached through a symlink below the root: fintune never writes through one", DROPIN_DIR);
+		return;
+	}
+	switch (seen.existing) {
+	case EXISTING_NONE:
+		return;
+	case EXISTING_SYMLINK:
+		snprintf(pl->reason, sizeof(pl->reason), "%s is a symlink: fintune never writes through one",
+			 pl->drop_in_path);
+		break;
+	case EXISTING_OTHER:
+		snprintf(pl->reason, sizeof(pl->reason), "%s is not a regular file: fintune will not replace it",
+			 pl->drop_in_path);
+		break;
+	case EXISTING_FOREIGN_OWNER:
+		snprintf(pl->reason, sizeof(pl->reason), "%s belongs to another user: fintune will not replace it",
+			 pl->drop_in_path);
+		break;
+	case EXISTING_LINKED:
+		snprintf(pl->reason, sizeof(pl->reason),
+			 "%s has other hard links: fintune will not replace a file that has other names", pl->drop_in_path);
+		break;
+	case EXISTING_FILE:
+		pl->old_text = seen.text;
+		pl->old_len = seen.len;
+		if (!dropin_is_ours(seen.text))
+			snprintf(pl->reason, sizeof(pl->reason),
+				 "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
+				 pl->drop_in_path);
+		else if (seen.too_large || !state_text_ok(seen.text, seen.len, pl->drop_in_path))
+			snprintf(pl->reason, sizeof(pl->reason),
+				 "%s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)",
+				 pl->drop_in_path);
+		else
+			return;
+		break;
+	}
+	pl->old_foreign = true;
+}
+
+/* The advisor's view of the kernel: the live one, with each close-path
+ * key's value from before fintune first applied where the state has it. */
+static void make_floors(struct plan *pl)
+{
+	const struct state *st = &pl->snap->state;
+
+	pl->floors = pl->kernel;
+	if (pl->snap->state_err != 0 || st->n == 0)
+		return;
+	for (int id = 0; id < K_PLANNED; id++) {
+		bool known = st->baseline[id].known, present = st->baseline[id].present;
+		const char *v = st->baseline[id].value;
+
+		/* a state from before baselines: what the oldest record that
+		 * changed the key found there */
+		for (size_t i = 0; !known && i < st->n; i++)
+			for (size_t j = 0; j < st->rec[i].n_live; j++)
+				if (!known && key_lookup(st->rec[i].live[j].key) == id) {
+					known = true;
+					present = st->rec[i].live[j].had_previous;
+					v = st->rec[i].live[j].previous;
+				}
+		if (!known || !pl->kernel.running[id].exists)
+			continue;
+		pl->floors.running[id].present = present;
+		snprintf(pl->floors.running[id].value, sizeof(pl->floors.running[id].value), "%s", present ? v : "");
+		pl->floors_from_state = true;
+	}
+}
+
+static void refuse(struct plan *pl, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void refuse(struct plan *pl, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pl->verdict == VERDICT_REFUSED)
+		return;
+	pl->verdict = VERDICT_REFUSED;
+	pl->reason_code = code;
+	va_start(ap, fmt);
+	vsnprintf(pl->reason, sizeof(pl->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void decide(struct plan *pl)
+{
+	const struct snapshot *s = pl->snap;
+	const struct state *st = &s->state;
+
+	pl->file_change = !pl->old_foreign && !text_equal(pl->old_text, pl->old_len, pl->new_text, pl->new_len);
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &pl->advice.rec[id];
+
+		/* against the live value: drift is put back */
+		pl->live_change[id] = r->planned && pl->kernel.live &&
+				      (!pl->kernel.running[id].present || strcmp(pl->kernel.running[id].value, r->proposed) != 0);
+		pl->advice.rec[id].change = pl->live_change[id];
+		pl->n_live += pl->live_change[id];
+	}
+	for (int id = 0; id < K_PLANNED; id++)
+		pl->shadowed |= pl->view[id].shadowed;
+	pl->verdict = pl->file_change || pl->n_live ? VERDICT_PENDING : VERDICT_IN_SYNC;
+	if (pl->kernel.linked) {
+		refuse(pl, ERR_REFUSED, "/proc/sys/net/ipv4 is reached through a symlink below the root: fintune never writes through one (nothing was changed)");
+		return;
+	}
+	if (s->state_err == -ELOOP) {
+		refuse(pl, ERR_REFUSED, "%s is reached through a symlink below the root: fintune never writes through one (nothing was changed)",
+		       STATE_DIR);
+		return;
+	}
+	if (s->state_err != 0 && s->state_err != -ENOENT) {
+		refuse(pl, ERR_STATE, "cannot use %s: %s; nothing was changed (move it away to start afresh)", STATE_PATH,
+		       s->state_err == -EINVAL ? "not a state fintune wrote" : strerror(-s->state_err));
+		return;
+	}
+	if (pl->old_foreign) {
+		char why[ADVICE_TEXT];
+
+		snprintf(why, sizeof(why), "%s", pl->reason);
+		refuse(pl, ERR_REFUSED, "%s", why);
+		return;
+	}
+	if (st->n && st->rec[st->n - 1].status == STATE_APPLYING &&
+	    strcmp(st->rec[st->n - 1].drop_in_path, pl->drop_in_path) != 0)
+		refuse(pl, ERR_REFUSED,
+		       "an interrupted apply of %s is pending; run `fintune rollback` or apply with --drop-in %s first (nothing was changed)",
+		       st->rec[st->n - 1].drop_in_path, dropin_name_of(st->rec[st->n - 1].drop_in_path));
+}
+
+int plan_compute(struct plan *pl, struct profile *p, const struct snapshot *s, const char *drop_in)
+{
+	struct advisor_input in;
+	int r;
 
 	memset(pl, 0, sizeof(*pl));
-	diags_init(&d);
+	diags_init(&pl->diags);
+	pl->profile = p;
+	pl->snap = s;
+	pl->kernel = s->kernel;
 	snprintf(pl->drop_in_name, sizeof(pl->drop_in_name), "%s", drop_in ? drop_in : DROPIN_DEFAULT);
 	snprintf(pl->drop_in_path, sizeof(pl->drop_in_path), "%s/%s", DROPIN_DIR, pl->drop_in_name);
 	if (!dropin_name_valid(pl->drop_in_name)) {
-		diag_add(&d, NULL, 0, 0, NULL, "--drop-in %s: expected a file name ending in .conf, without a slash",
+		diag_add(&pl->diags, NULL, 0, 0, NULL, "--drop-in %s: expected a file name ending in .conf, without a slash",
 			 pl->drop_in_name);
-		goto out;
+		return -EINVAL;
 	}
-	pl->loader = profile_loader_new(c->root, &d);
-	if (!pl->loader)
-		goto out;
-	pl->profile = profile_load(pl->loader, spec, &d);
-	if (!pl->profile)
-		goto out;
-	kernel_read(c->root, &pl->kernel, &d);
-	{
-		struct advisor_input in = {
-			.w = &pl->profile->w,
-			.pins = pl->profile->pins,
-			.n_pins = pl->profile->n_pins,
-			.k = &pl->kernel,
-		};
-
-		advise(&in, &pl->advice);
-	}
+	make_floors(pl);
+	in = (struct advisor_input){ .w = &p->w, .pins = p->pins, .n_pins = p->n_pins, .k = &pl->floors };
+	advise(&in, &pl->advice);
 	for (size_t i = 0; i < pl->advice.n_errors; i++)
-		diag_add(&d, NULL, 0, 0, NULL, "%s", pl->advice.errors[i]);
+		diag_add(&pl->diags, NULL, 0, 0, NULL, "%s", pl->advice.errors[i]);
 	if (pl->advice.n_errors)
-		goto out;
-	pl->new_text = dropin_render(pl->profile, &pl->advice, pl->drop_in_path);
-	if (!pl->new_text || read_drop_in(pl, c->root, &d) < 0)
-		goto out;
+		return -EINVAL;
+	pl->new_text = dropin_render(p, &pl->advice);
+	if (!pl->new_text)
+		return -ENOMEM;
 	pl->new_len = strlen(pl->new_text);
-	if (!view) {
-		r = 0;
-		goto out;
-	}
+	classify_drop_in(pl);
 	/* the configuration now, then with the new drop-in in place, as each
-	 * applier reads it; foreign files' problems are warnings, never fatal */
-	if (sysctld_load(&pl->now, c->root, false, NULL, NULL, &d) < 0 ||
-	    sysctld_load(&pl->next, c->root, false, pl->old_foreign ? NULL : pl->drop_in_name,
-			 pl->old_foreign ? NULL : pl->new_text, NULL) < 0 ||
-	    sysctld_load(&pl->next_procps, c->root, true, pl->old_foreign ? NULL : pl->drop_in_name,
-			 pl->old_foreign ? NULL : pl->new_text, NULL) < 0) {
-		diag_add(&d, NULL, 0, 0, NULL, "out of memory reading the sysctl.d configuration");
-		goto out;
-	}
+	 * applier reads it: built from the one read, never read again */
+	r = sysctld_build(&pl->now, &s->tree, false, NULL, NULL, &pl->diags);
+	if (r == 0)
+		r = sysctld_build(&pl->next, &s->tree, false, pl->old_foreign ? NULL : pl->drop_in_name,
+				  pl->old_foreign ? NULL : pl->new_text, NULL);
+	if (r == 0)
+		r = sysctld_build(&pl->next_procps, &s->tree, true, pl->old_foreign ? NULL : pl->drop_in_name,
+				  pl->old_foreign ? NULL : pl->new_text, NULL);
+	if (r < 0)
+		return r;
 	build_view(pl);
-	r = 0;
-out:
-	/* the profile's warnings (and any error) go to stderr, in source order */
-	diags_sort(&d);
-	if (d.n && !(c->quiet && d.errors == 0)) {
-		for (size_t i = 0; i < d.n; i++) {
-			char *line = NULL;
+	decide(pl);
+	return 0;
+}
 
-			diag_format(&d.v[i], &line);
-			if (line)
-				fprintf(stderr, "%s%s\n", d.v[i].file ? "" : "fintune: ", line);
-			free(line);
-		}
+int plan_prepare(struct plan *pl, const struct common *c, const struct snapshot *s, const char *spec,
+		 const char *drop_in)
+{
+	struct profile_loader *loader;
+	struct profile *p = NULL;
+	struct diags d;
+	int r = -1;
+
+	diags_init(&d);
+	loader = profile_loader_new(c->root, &d);
+	if (loader)
+		p = profile_load(loader, spec, &d);
+	if (!p) {
+		memset(pl, 0, sizeof(*pl));
+		diags_init(&pl->diags);
+	} else {
+		r = plan_compute(pl, p, s, drop_in) < 0 ? -1 : 0;
 	}
+	pl->loader = loader;
+	pl->profile = p;
+	diags_move(&pl->diags, &d);
 	diags_free(&d);
+	/* the profile's warnings (and any error) go to stderr, once, in source order */
+	diags_sort(&pl->diags);
+	for (size_t i = 0; i < pl->diags.n && !(c->quiet && pl->diags.errors == 0); i++) {
+		const struct diag *g = &pl->diags.v[i];
+		char *line = NULL;
+
+		diag_format(g, &line);
+		if (line)
+			fprintf(stderr, "%s%s\n", g->file ? "" : "fintune: ", line);
+		free(line);
+		if (!g->warning)
+			report_note(ERR_PROFILE, g->file, g->line, g->col, g->msg);
+	}
 	return r;
 }
 
 bool plan_pending(const struct plan *pl)
 {
-	if (!pl->old_foreign && !text_equal(pl->old_text, pl->old_len, pl->new_text, pl->new_len))
-		return true;
-	for (int id = 0; id < K_PLANNED; id++)
-		if (pl->advice.rec[id].change && pl->kernel.live)
-			return true;
-	return false;
+	return pl->file_change || pl->n_live;
+}
+
+int plan_exit_status(const struct plan *pl)
+{
+	return pl->verdict == VERDICT_REFUSED ? EXIT_ERROR : pl->verdict == VERDICT_PENDING ? EXIT_PENDING : EXIT_OK;
 }
 
 void plan_release(struct plan *pl)
 {
 	profile_free(pl->profile);
 	profile_loader_free(pl->loader);
-	free(pl->old_text);
 	free(pl->new_text);
 	sysctld_free(&pl->now);
 	sysctld_free(&pl->next);
 	sysctld_free(&pl->next_procps);
+	diags_free(&pl->diags);
 	memset(pl, 0, sizeof(*pl));
+}
+
+void plan_print_warnings(const struct plan *pl, FILE *f, bool color)
+{
+	if (!pl->advice.n_warnings && !pl->n_notes)
+		return;
+	fprintf(f, "\n%sWarnings%s\n", color ? "\033[1m" : "", color ? "\033[0m" : "");
+	for (size_t i = 0; i < pl->advice.n_warnings; i++)
+		print_hanging(f, "  - ", pl->advice.warnings[i], 4, 79);
+	for (size_t i = 0; i < pl->n_notes; i++)
+		print_hanging(f, "  - ", pl->notes[i], 4, 79);
 }
 
 
@@ -370,6 +510,12 @@ static void print_text(const struct plan *pl, const struct common *c)
 			 k->child_netns ? "absent: host-global, and this is a child network namespace" :
 					  "host-global, present");
 		print_wrapped(stdout, facts, 2, 79);
+		if (pl->floors_from_state) {
+			snprintf(facts, sizeof(facts),
+				 "Floors (a running limit is never lowered) and \"the running\" in the reasons below are the values from before fintune first applied, kept in %s: fintune's own values never become the floor.",
+				 STATE_PATH);
+			print_wrapped(stdout, facts, 2, 79);
+		}
 	}
 	if (c->verbose) {
 		printf("\n%sWorkload%s\n", bold, off);
@@ -433,6 +579,8 @@ json_t *plan_json(const struct plan *pl)
 	json_object_set_new(o, "netns", !pl->kernel.live ? json_null() :
 					json_string(pl->kernel.child_netns ? "child" : "host"));
 	json_object_set_new(o, "settings", plan_settings_json(pl));
+	/* the advisor's floors are the values from before fintune first applied */
+	json_object_set_new(o, "floors_from_state", json_boolean(pl->floors_from_state));
 	for (size_t i = 0; i < pl->advice.n_warnings; i++)
 		json_array_append_new(w, json_string(pl->advice.warnings[i]));
 	for (size_t i = 0; i < pl->n_notes; i++)
@@ -531,15 +679,15 @@ static void print_dot(const struct plan *pl)
 	printf("}\n");
 }
 
-/* A reviewed plan: everything apply --plan needs, and what the system
- * looked like, so that apply can refuse when it drifted. */
+/* A reviewed plan: the plan as diff --format json shows it, and what apply
+ * --plan needs to plan it again and know it is the same (plan_file_stamp). */
 static int save_plan(const struct plan *pl, const char *path)
 {
 	json_t *o = plan_full_json(pl);
 	char *text, *dir, *slash;
 	int r = -ENOMEM;
 
-	json_object_set_new(o, "fintune_plan", json_integer(1));
+	plan_file_stamp(o, pl);
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	dir = strdup(path);
@@ -547,13 +695,12 @@ static int save_plan(const struct plan *pl, const char *path)
 		size_t n = strlen(text);
 
 		slash = strrchr(dir, '/');
-		text[n] = '\0';
 		if (slash)
 			*slash = '\0';
 		r = atomic_write(slash ? (*dir ? dir : "/") : ".", slash ? slash + 1 : path, text, n, 0644, NULL);
 	}
 	if (r < 0)
-		fprintf(stderr, "fintune plan: cannot write %s: %s\n", path, strerror(-r));
+		report_error(ERR_IO, NULL, 0, 0, "cannot write %s: %s", path, strerror(-r));
 	free(text);
 	free(dir);
 	return r;
@@ -569,7 +716,8 @@ int plan_main(int argc, char **argv)
 	};
 	const char *drop_in = NULL, *output = NULL;
 	struct common c;
-	struct plan pl;
+	struct plan pl = { 0 };
+	struct session ses;
 	int opt, r;
 
 	common_init(&c, "plan", 1u << FORMAT_JSON | 1u << FORMAT_DOT);
@@ -590,13 +738,17 @@ int plan_main(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("plan", optind == argc ? "expected a profile" : "expected one profile");
-	if (plan_prepare(&pl, &c, argv[optind], drop_in, true) < 0) {
+	if (session_open(&ses, &c, false) < 0 || plan_prepare(&pl, &c, &ses.snap, argv[optind], drop_in) < 0) {
 		plan_release(&pl);
+		session_close(&ses);
 		return EXIT_ERROR;
 	}
+	if (pl.verdict == VERDICT_REFUSED)
+		note(&pl, "apply would refuse: %s", pl.reason);
 	r = EXIT_OK;
 	if (output && save_plan(&pl, output) < 0) {
 		plan_release(&pl);
+		session_close(&ses);
 		return EXIT_ERROR;
 	}
 	if (c.format == FORMAT_JSON)
@@ -608,5 +760,6 @@ int plan_main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		r = EXIT_ERROR;
 	plan_release(&pl);
+	session_close(&ses);
 	return r;
 }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "state.h"
 #include "atomic.h"
+#include "host.h"
 #include "dropin.h"
 #include "sysctld.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +21,8 @@ static void copy(char *dst, size_t size, const char *src)
 
 bool state_text_ok(const char *text, size_t len, const char *path)
 {
-	/* kept in JSON as a string: no NUL, valid UTF-8 */
-	return !text || (strlen(text) == len && utf8_valid(text, len) && dropin_sets_only(text, len, path, NULL, NULL));
+	(void)path;
+	return !text || dropin_text_allowed(text, len);
 }
 
 static bool text_ok(const char *text, const char *path)
@@ -83,29 +86,60 @@ static int record_from_json(json_t *o, struct state_record *r)
 	return 0;
 }
 
-int state_load(const char *root, struct state *s)
+static int baseline_from_json(json_t *o, struct state *s)
 {
-	char dir[PATH_MAX];
+	const char *key;
+	json_t *v;
+
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return -EINVAL;
+	json_object_foreach(o, key, v) {
+		int id = key_lookup(key);
+
+		if (id < 0 || id >= K_PLANNED || strcmp(key, key_fact(id)->name) != 0 ||
+		    !(json_is_null(v) || (json_is_string(v) && value_ok(json_string_value(v)) &&
+					  json_string_length(v) < KERNEL_VALUE_MAX)))
+			return -EINVAL;
+		s->baseline[id].known = true;
+		s->baseline[id].present = json_is_string(v);
+		copy(s->baseline[id].value, sizeof(s->baseline[id].value), json_string_value(v));
+	}
+	s->has_baseline = true;
+	return 0;
+}
+
+int state_load(struct host *h, struct state *s)
+{
 	enum existing what;
 	char *text;
 	size_t len, i;
 	json_error_t err;
 	json_t *o, *records, *item;
-	int r;
+	int r, dfd, version;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(dir, sizeof(dir), "%s%s", root, STATE_DIR);
-	r = atomic_read_existing(dir, STATE_FILE, 16u << 20, &what, &text, &len);
+	dfd = host_openat(h, STATE_DIR, O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+	if (dfd == -ENOENT)
+		return -ENOENT;
+	if (dfd < 0)
+		return dfd;
+	r = atomic_read_existing_at(dfd, STATE_FILE, STATE_FILE_MAX, &what, &text, &len);
+	close(dfd);
 	if (r < 0)
-		return r;
+		return r == -EFBIG ? -EINVAL : r;
 	if (what == EXISTING_NONE)
 		return -ENOENT;
 	if (what != EXISTING_FILE)
 		return -EINVAL;
-	o = json_loadb(text, len, 0, &err);
+	/* a state holds no NUL: text_ok refuses one in any text */
+	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	free(text);
 	records = json_object_get(o, "records");
-	if (!o || json_integer_value(json_object_get(o, "fintune_state")) != 2 || !json_is_array(records) ||
+	version = (int)json_integer_value(json_object_get(o, "fintune_state"));
+	/* an empty stack is no file at all: an empty one was not written by fintune */
+	if (!o || (version != 2 && version != 3) || !json_is_array(records) || json_array_size(records) == 0 ||
 	    json_array_size(records) > STATE_MAX_RECORDS) {
 		json_decref(o);
 		return -EINVAL;
@@ -115,12 +149,12 @@ int state_load(const char *root, struct state *s)
 		json_decref(o);
 		return -ENOMEM;
 	}
-	r = 0;
+	r = baseline_from_json(json_object_get(o, "baseline"), s);
 	json_array_foreach(records, i, item) {
-		r = record_from_json(item, &s->rec[s->n]);
-		s->n++;
 		if (r < 0)
 			break;
+		r = record_from_json(item, &s->rec[s->n]);
+		s->n++;
 	}
 	json_decref(o);
 	if (r < 0)
@@ -152,25 +186,40 @@ static json_t *record_to_json(const struct state_record *r)
 	return o;
 }
 
-int state_save(const char *root, const struct state *s)
+int state_save(struct host *h, const struct state *s)
 {
-	char dir[PATH_MAX], *text;
+	char *text;
 	json_t *o, *records;
-	int r;
+	int r, dfd;
 
-	snprintf(dir, sizeof(dir), "%s%s", root, STATE_DIR);
-	/* temporary files a killed run left */
-	atomic_cleanup(dir, STATE_FILE);
 	/* never a record state_load would refuse */
 	for (size_t i = 0; i < s->n; i++)
 		if (!text_ok(s->rec[i].previous_text, s->rec[i].drop_in_path) ||
 		    !text_ok(s->rec[i].written_text, s->rec[i].drop_in_path))
 			return -EINVAL;
-	if (s->n == 0)
-		return atomic_remove(dir, STATE_FILE);
+	if (s->n == 0) {
+		dfd = host_openat(h, STATE_DIR, O_RDONLY | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+		if (dfd == -ENOENT)
+			return 0;
+		if (dfd < 0)
+			return dfd;
+		atomic_cleanup_at(dfd, STATE_FILE);
+		r = atomic_remove_at(dfd, STATE_FILE);
+		close(dfd);
+		return r;
+	}
 	o = json_object();
 	records = json_array();
-	json_object_set_new(o, "fintune_state", json_integer(2));
+	json_object_set_new(o, "fintune_state", json_integer(3));
+	if (s->has_baseline) {
+		json_t *b = json_object();
+
+		for (int id = 0; id < K_PLANNED; id++)
+			if (s->baseline[id].known)
+				json_object_set_new(b, key_fact(id)->name, s->baseline[id].present ?
+									   json_string(s->baseline[id].value) : json_null());
+		json_object_set_new(o, "baseline", b);
+	}
 	for (size_t i = 0; i < s->n; i++)
 		json_array_append_new(records, record_to_json(&s->rec[i]));
 	json_object_set_new(o, "records", records);
@@ -178,9 +227,15 @@ int state_save(const char *root, const struct state *s)
 	json_decref(o);
 	if (!text)
 		return -ENOMEM;
-	r = make_dirs(dir);
-	if (r == 0)
-		r = atomic_write(dir, STATE_FILE, text, strlen(text), 0644, NULL);
+	dfd = host_mkdirs(h, STATE_DIR);
+	if (dfd < 0) {
+		free(text);
+		return dfd;
+	}
+	/* temporary files a killed run left */
+	atomic_cleanup_at(dfd, STATE_FILE);
+	r = strlen(text) > STATE_FILE_MAX ? -EFBIG : atomic_write_at(dfd, STATE_FILE, text, strlen(text), 0644, NULL);
+	close(dfd);
 	free(text);
 	return r;
 }

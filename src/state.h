@@ -17,7 +17,11 @@
  * killed in between leaves a record that the next apply completes (keeping
  * its original values) and that rollback can always undo.
  */
-#define STATE_DIR "/var/lib/fintune"
+/* LOCALSTATEDIR from the Makefile (/var); always below --root */
+#ifndef FINTUNE_LOCALSTATEDIR
+#define FINTUNE_LOCALSTATEDIR "/var"
+#endif
+#define STATE_DIR FINTUNE_LOCALSTATEDIR "/lib/fintune"
 #define STATE_FILE "state.json"
 #define STATE_PATH STATE_DIR "/" STATE_FILE
 #define STATE_MAX_RECORDS 32
@@ -43,21 +47,33 @@ struct state_record {
 	size_t n_live;
 };
 
+/* Bounded: 32 records of two drop-ins (DROPIN_TEXT_MAX) each, and room. */
+#define STATE_FILE_MAX (8u << 20)
+
 struct state {
 	struct state_record *rec;
 	size_t n;
+	/* the close-path values from before fintune first applied: the floors
+	 * later plans start from, so that fintune's own values never become
+	 * the "running" floor (a plan after apply equals the plan before) */
+	bool has_baseline;
+	struct {
+		bool known;	/* recorded */
+		bool present;	/* the key had a value */
+		char value[KERNEL_VALUE_MAX];
+	} baseline[K_PLANNED];
 };
 
 /* 0, -ENOENT when there is no state, -EINVAL when it is not one fintune
  * wrote (or names a file outside /etc/sysctl.d, or restores anything but
  * the close-path keys and fintune's own drop-in text), or -errno. */
-int state_load(const char *root, struct state *s);
+struct host;
+int state_load(struct host *h, struct state *s);
 /* Whether a drop-in text can be kept in the state and put back by rollback:
- * fintune's own, setting only the close-path keys, plainly, with no NUL and
- * valid UTF-8. A file edited by hand beyond that is not replaced. */
+ * dropin_text_allowed(). A file edited by hand beyond that is not replaced. */
 bool state_text_ok(const char *text, size_t len, const char *path);
 /* Writes the stack atomically; an empty stack removes the file. */
-int state_save(const char *root, const struct state *s);
+int state_save(struct host *h, const struct state *s);
 void state_free(struct state *s);
 void state_record_free(struct state_record *r);
 /* next takes over what old knew was there before it (the drop-in's

@@ -2,6 +2,10 @@
 /* fintune status: what fintune applied, whether the drop-in and the live
  * values still match it (drift), and the pressure on the close path now. */
 #include "atomic.h"
+#include "host.h"
+#include "plan.h"
+#include "report.h"
+#include "snapshot.h"
 #include "common.h"
 #include "dropin.h"
 #include "kernel.h"
@@ -10,6 +14,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +26,27 @@ static const char *const counters[] = {
 	"TCPAbortOnData", "TCPAbortOnLinger", "TWRecycled", "TW",
 };
 
-static void read_pressure(const char *root, json_t *out)
+/* A small file below ROOT/proc, never through a link. */
+static FILE *open_proc_file(struct host *h, const char *path)
 {
-	char path[PATH_MAX], line[4096], names[4096];
+	int fd = host_openat(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, HOST_NOLINKS, NULL, 0);
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/proc/net/sockstat", root);
-	f = fopen(path, "re");
+	if (fd < 0)
+		return NULL;
+	if (fd_check(fd, NULL) != FD_OK || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+static void read_pressure(struct host *h, json_t *out)
+{
+	char line[4096], names[4096];
+	FILE *f;
+
+	f = open_proc_file(h, "/proc/net/sockstat");
 	if (f) {
 		while (fgets(line, sizeof(line), f)) {
 			unsigned long inuse, orphan, tw, alloc, mem;
@@ -40,8 +60,7 @@ static void read_pressure(const char *root, json_t *out)
 		}
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/proc/net/netstat", root);
-	f = fopen(path, "re");
+	f = open_proc_file(h, "/proc/net/netstat");
 	if (!f)
 		return;
 	names[0] = '\0';
@@ -69,16 +88,15 @@ static void read_pressure(const char *root, json_t *out)
 int status_main(int argc, char **argv)
 {
 	struct common c;
-	struct state st;
+	struct session ses;
+	const struct state *st;
 	const struct state_record *top;
-	struct kernel k;
-	struct diags d;
+	const struct kernel *k;
+	struct dropin_seen seen;
+	struct sysctl_config now = { 0 };
 	char written[K_PLANNED][KERNEL_VALUE_MAX];
-	char dir[PATH_MAX], *text = NULL;
-	enum existing what;
-	size_t len;
-	int e, drift = 0, early;
-	json_t *out, *keys, *pressure;
+	int drift = 0, early, status = EXIT_ERROR;
+	json_t *out = NULL, *keys, *pressure;
 	const char *file_state;
 
 	common_init(&c, "status", 1u << FORMAT_JSON);
@@ -86,41 +104,35 @@ int status_main(int argc, char **argv)
 		return early;
 	if (optind != argc)
 		return usage_error("status", "takes no arguments");
+	if (session_open(&ses, &c, false) < 0)
+		goto out;
+	st = &ses.snap.state;
+	k = &ses.snap.kernel;
 	out = json_object();
 	pressure = json_object();
-	read_pressure(c.root, pressure);
-	e = state_load(c.root, &st);
-	if (e == -ENOENT) {
+	read_pressure(&ses.host, pressure);
+	if (ses.snap.state_err == -ENOENT) {
 		json_object_set_new(out, "applied", json_false());
 		json_object_set_new(out, "pressure", pressure);
 		if (c.format == FORMAT_JSON)
-			print_json(out);
-		else {
+			print_json(json_incref(out));
+		else
 			printf("fintune has applied nothing here (no %s).\n", STATE_PATH);
-			json_decref(out);
-		}
-		return EXIT_OK;
+		status = EXIT_OK;
+		goto out;
 	}
-	if (e < 0) {
-		fprintf(stderr, "fintune status: cannot read %s%s: %s\n", c.root, STATE_PATH,
-			e == -EINVAL ? "not a state fintune wrote" : strerror(-e));
-		json_decref(out);
+	if (ses.snap.state_err < 0) {
 		json_decref(pressure);
-		return EXIT_ERROR;
+		report_error(ERR_STATE, NULL, 0, 0, "cannot read %s%s: %s", c.root, STATE_PATH,
+			     ses.snap.state_err == -EINVAL ? "not a state fintune wrote" : strerror(-ses.snap.state_err));
+		goto out;
 	}
-	top = &st.rec[st.n - 1];
-	diags_init(&d);
-	kernel_read(c.root, &k, &d);
-	diags_free(&d);
-	snprintf(dir, sizeof(dir), "%s%s", c.root, DROPIN_DIR);
-	e = atomic_read_existing(dir, dropin_name_of(top->drop_in_path), 1u << 20, &what, &text, &len);
-	if (e < 0) {
-		fprintf(stderr, "fintune status: cannot read %s: %s\n", top->drop_in_path, strerror(-e));
-		file_state = "unreadable";
-	} else if (what == EXISTING_NONE)
+	top = &st->rec[st->n - 1];
+	snapshot_drop_in(&ses.snap, dropin_name_of(top->drop_in_path), &seen);
+	if (seen.existing == EXISTING_NONE)
 		file_state = top->written_text ? "missing" : "absent, as applied";
-	else if (what == EXISTING_FILE && top->written_text &&
-		 text_equal(text, len, top->written_text, strlen(top->written_text)))
+	else if (seen.existing == EXISTING_FILE && !seen.dir_linked && top->written_text &&
+		 text_equal(seen.text, seen.len, top->written_text, strlen(top->written_text)))
 		file_state = "as applied";
 	else
 		file_state = "changed since";
@@ -132,7 +144,7 @@ int status_main(int argc, char **argv)
 	json_object_set_new(out, "complete", json_boolean(top->status == STATE_APPLIED));
 	json_object_set_new(out, "drop_in", json_string(top->drop_in_path));
 	json_object_set_new(out, "drop_in_state", json_string(file_state));
-	json_object_set_new(out, "rollbacks", json_integer((json_int_t)st.n));
+	json_object_set_new(out, "rollbacks", json_integer((json_int_t)st->n));
 	if (c.format != FORMAT_JSON) {
 		char profile[256], at[128], path[PATH_MAX];
 
@@ -142,46 +154,58 @@ int status_main(int argc, char **argv)
 		       printable(at, sizeof(at), top->applied_at),
 		       top->status == STATE_APPLIED ? "" : " (interrupted: run apply or rollback again)");
 		printf("Drop-in   %s: %s\n", printable(path, sizeof(path), top->drop_in_path), file_state);
-		printf("Rollback  %zu appl%s can be undone, newest first\n", st.n, st.n == 1 ? "y" : "ies");
+		printf("Rollback  %zu appl%s can be undone, newest first\n", st->n, st->n == 1 ? "y" : "ies");
 	}
-	/* every key the applied drop-in sets: is its live value still that? */
+	/* what the configuration leaves in force after boot, read once */
+	if (sysctld_build(&now, &ses.snap.tree, false, NULL, NULL, NULL) < 0) {
+		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	/* every key the applied drop-in sets: is its live value still that,
+	 * and will it be after boot? */
 	keys = json_array();
 	dropin_values(top->written_text, top->drop_in_path, written);
 	for (int id = 0; id < K_PLANNED; id++) {
 		const char *w = written[id];
+		char by[PATH_MAX + 160] = "";
+		bool ok, boot;
 		json_t *o;
-		bool ok;
 
 		if (!w[0])
 			continue;
-		ok = k.running[id].present && strcmp(k.running[id].value, w) == 0;
-		if (!k.live)
-			ok = true;	/* an offline image has no live values to drift */
-		drift += !ok;
+		ok = !k->live || (k->running[id].present && strcmp(k->running[id].value, w) == 0);
+		boot = strcmp(file_state, "as applied") != 0 ||
+		       plan_in_force(&now, k, (enum key_id)id, top->drop_in_path, w, by, sizeof(by));
+		drift += !ok + !boot;
 		o = json_object();
 		json_object_set_new(o, "key", json_string(key_fact(id)->name));
 		json_object_set_new(o, "applied", json_string(w));
-		json_object_set_new(o, "running", k.running[id].present ? json_string(k.running[id].value) : json_null());
+		json_object_set_new(o, "running", k->running[id].present ? json_string(k->running[id].value) : json_null());
 		json_object_set_new(o, "drift", json_boolean(!ok));
+		json_object_set_new(o, "in_force_after_boot", json_boolean(boot));
+		json_object_set_new(o, "shadowed_by", boot ? json_null() : json_string(by));
 		json_array_append_new(keys, o);
 		if (c.format != FORMAT_JSON) {
-			char value[KERNEL_VALUE_MAX * 4];
+			char value[KERNEL_VALUE_MAX * 4], shown[sizeof(by) * 4];
 
 			printable(value, sizeof(value), w);
-			if (!k.live)
-				printf("  %-30s %-13s in the drop-in (no live values here)\n", key_fact(id)->name, value);
+			if (!k->live)
+				printf("  %-30s %-13s in the drop-in (no live values here)", key_fact(id)->name, value);
 			else if (ok)
-				printf("  %-30s %-13s live as applied\n", key_fact(id)->name, value);
+				printf("  %-30s %-13s live as applied", key_fact(id)->name, value);
 			else
-				printf("  %-30s %-13s DRIFT: live value is %s\n", key_fact(id)->name, value,
-				       k.running[id].present ? k.running[id].value : "absent");
+				printf("  %-30s %-13s DRIFT: live value is %s", key_fact(id)->name, value,
+				       k->running[id].present ? k->running[id].value : "absent");
+			if (!boot)
+				printf("; NOT IN FORCE AFTER BOOT: %s", printable(shown, sizeof(shown), by));
+			printf("\n");
 		}
 	}
 	json_object_set_new(out, "keys", keys);
 	json_object_set_new(out, "drift", json_boolean(drift > 0));
 	json_object_set_new(out, "pressure", pressure);
 	if (c.format == FORMAT_JSON) {
-		print_json(out);
+		print_json(json_incref(out));
 	} else {
 		json_t *v;
 		const char *name;
@@ -190,11 +214,13 @@ int status_main(int argc, char **argv)
 		json_object_foreach(pressure, name, v)
 			printf(" %s %lld", name, (long long)json_integer_value(v));
 		printf("%s\n", json_object_size(pressure) ? "" : " (no /proc/net here)");
-		printf("%s\n", drift ? "Drift: the system no longer matches what fintune applied (exit status 2)." :
+		printf("%s\n", drift ? "Drift: the system no longer matches what fintune applied, now or after boot (exit status 2)." :
 				       "In sync with what fintune applied.");
-		json_decref(out);
 	}
-	free(text);
-	state_free(&st);
-	return drift ? EXIT_PENDING : EXIT_OK;
+	status = drift ? EXIT_PENDING : EXIT_OK;
+out:
+	json_decref(out);
+	sysctld_free(&now);
+	session_close(&ses);
+	return status;
 }

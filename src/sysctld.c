@@ -6,7 +6,9 @@
  * file it does not own.
  */
 #include "sysctld.h"
+#include "host.h"
 #include "util.h"
+#include <fcntl.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,8 +32,6 @@ static const size_t sysctld_n_dirs = ARRAY_SIZE(sysctld_dirs);
 #define FILE_MAX (16u << 20)
 /* systemd's LONG_LINE_MAX: a longer line ends its reading of the file. */
 #define SYSTEMD_LINE_MAX (1u << 20)
-/* The kernel's MAXSYMLINKS: more links in one path walk is ELOOP. */
-#define MAX_HOPS 40
 
 /* systemd's path_simplify, in place: no empty or "." components, no
  * trailing slash; ".." is kept. */
@@ -117,90 +117,6 @@ static char *normalize(const char *key, bool procps)
 char *sysctl_normalize_key(const char *key)
 {
 	return normalize(key, false);
-}
-
-/*
- * Resolves an absolute path on the target below root, as the kernel would
- * with root as "/": each component looked at in turn, every symlink
- * followed (MAX_HOPS in all), ".." never above root. Nothing outside root
- * is looked at: each lstat is of a path whose directories are already
- * resolved. out: the path on the target, with no symlink in it. A link to
- * /dev/null resolves to "/dev/null" even in an image without one.
- */
-static int chase(const char *root, const char *path, char *out, size_t size)
-{
-	char done[PATH_MAX] = "", todo[PATH_MAX], next[PATH_MAX], cand[PATH_MAX], host[2 * PATH_MAX], link[PATH_MAX];
-	char *rest = todo;
-	int hops = 0;
-
-	if ((size_t)snprintf(todo, sizeof(todo), "%s", path) >= sizeof(todo))
-		return -ENAMETOOLONG;
-	for (;;) {
-		struct stat st;
-		const char *end;
-		size_t n;
-		ssize_t l;
-
-		while (*rest == '/')
-			rest++;
-		if (!*rest)
-			break;
-		end = strchrnul(rest, '/');
-		n = (size_t)(end - rest);
-		if (n == 1 && rest[0] == '.') {
-			rest += n;
-			continue;
-		}
-		if (n == 2 && rest[0] == '.' && rest[1] == '.') {
-			char *slash = strrchr(done, '/');
-
-			if (slash)
-				*slash = '\0';
-			rest += n;
-			continue;
-		}
-		if ((size_t)snprintf(cand, sizeof(cand), "%s/%.*s", done, (int)n, rest) >= sizeof(cand))
-			return -ENAMETOOLONG;
-		if (!*end && strcmp(cand, "/dev/null") == 0) {
-			memcpy(done, cand, sizeof(done));
-			break;
-		}
-		snprintf(host, sizeof(host), "%s%s", root, cand);
-		if (lstat(host, &st) < 0)
-			return -errno;
-		if (S_ISLNK(st.st_mode)) {
-			if (++hops > MAX_HOPS)
-				return -ELOOP;
-			l = readlink(host, link, sizeof(link) - 1);
-			if (l < 0)
-				return -errno;
-			link[l] = '\0';
-			if ((size_t)snprintf(next, sizeof(next), "%s%s", link, end) >= sizeof(next))
-				return -ENAMETOOLONG;
-			if (link[0] == '/')
-				done[0] = '\0';
-			memcpy(todo, next, sizeof(todo));
-			rest = todo;
-			continue;
-		}
-		if (*end && !S_ISDIR(st.st_mode))
-			return -ENOTDIR;
-		memcpy(done, cand, sizeof(done));
-		rest = todo + (end - todo);
-	}
-	if ((size_t)snprintf(out, size, "%s", done[0] ? done : "/") >= size)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-struct candidate {
-	char *name;
-	size_t dir;	/* index in the directory list; SIZE_MAX for /etc/sysctl.conf */
-};
-
-static int candidate_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct candidate *)a)->name, ((const struct candidate *)b)->name);
 }
 
 static bool has_conf_suffix(const char *name)
@@ -444,211 +360,365 @@ static void parse_file(struct loader *l, const struct sysctl_file *f, const char
 	}
 }
 
-/* Adds a candidate name unless an earlier directory has it. */
-static int add_candidate(struct candidate **cand, size_t *n, size_t *cap, const char *name, size_t dir)
+static int text_cmp(const void *a, const void *b)
 {
-	for (size_t k = 0; k < *n; k++)
-		if (strcmp((*cand)[k].name, name) == 0)
-			return 0;	/* masked by the same name in an earlier directory */
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 32;
-		struct candidate *v = realloc(*cand, nc * sizeof(*v));
+	const struct sysctl_text *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
-		if (!v)
-			return -ENOMEM;
-		*cand = v;
-		*cap = nc;
-	}
-	(*cand)[*n].name = strdup(name);
-	if (!(*cand)[*n].name)
-		return -ENOMEM;
-	(*cand)[*n].dir = dir;
-	(*n)++;
-	return 0;
+	return c ? c : (x->dir > y->dir) - (x->dir < y->dir);
 }
 
-/* Reads the file at target (a path on the target system) into f's entries;
- * false when it cannot be opened. */
-static bool load_file(struct loader *l, struct sysctl_file *f, const char *root, const char *target, bool optional)
+static void text_free(struct sysctl_text *t)
 {
-	char resolved[PATH_MAX], host[2 * PATH_MAX], *text = NULL;
-	const char *why;
-	size_t len = 0;
-	int r;
+	for (size_t i = 0; i < t->n_matches; i++)
+		text_free(&t->matches[i]);
+	free(t->matches);
+	free(t->name);
+	free(t->path);
+	free(t->link);
+	if (!t->borrowed)
+		free(t->text);
+	memset(t, 0, sizeof(*t));
+}
 
-	r = chase(root, target, resolved, sizeof(resolved));
-	if (r == 0 && strcmp(resolved, target) != 0 && !f->link)
-		f->link = strdup(resolved);
-	if (r == 0 && strcmp(resolved, "/dev/null") == 0) {
-		f->masked = true;
-		return true;
+static bool is_link_name(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* Reads one file, name in the directory dirfd (rdir on the target, every
+ * link in it followed), once. Links lead where the appliers would go, and
+ * never out of the root; a FIFO or a device is not waited on. */
+static void read_text(struct host *h, struct sysctl_text *t, int dirfd, const char *rdir, bool optional,
+		      struct diags *d)
+{
+	char resolved[PATH_MAX], plain[PATH_MAX];
+	int fd;
+
+	fd = host_openat_in(h, dirfd, rdir, t->name, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, HOST_FOLLOW, resolved,
+			    sizeof(resolved));
+	snprintf(plain, sizeof(plain), "%s/%s", strcmp(rdir, "/") ? rdir : "", t->name);
+	if (fd == -ENODEV || fd >= 0) {
+		t->is_link = strcmp(resolved, plain) != 0;
+		if (strcmp(resolved, t->path) != 0)
+			t->link = strdup(resolved);
 	}
-	if (r < 0) {
-		if (!(optional && r == -ENOENT))
-			diag_warn(l->d, target, 0, 0, NULL, "cannot resolve the file: %s, ignoring", strerror(-r));
-		return false;
+	if (fd == -ENODEV) {
+		t->masked = true;
+		t->err = 0;
+		return;
 	}
-	snprintf(host, sizeof(host), "%s%s", root, resolved);
-	r = read_file_limited(host, FILE_MAX, &text, &len, &why);
-	if (r < 0) {
-		if (!(optional && r == -ENOENT))
-			diag_warn(l->d, target, 0, 0, NULL, "cannot read: %s, ignoring",
-				  r == -EFBIG ? "larger than 16 MiB" : why ? why : strerror(-r));
-		return false;
+	t->err = fd < 0 ? fd : 0;
+	if (fd < 0 && is_link_name(dirfd, t->name))
+		t->is_link = true;
+	if (fd < 0) {
+		if (!(optional && fd == -ENOENT))
+			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-fd));
+		return;
 	}
-	parse_file(l, f, text, len);
-	free(text);
-	return true;
+	if (fstat(fd, &t->st) < 0 || !S_ISREG(t->st.st_mode)) {
+		t->err = -EINVAL;
+		diag_warn(d, t->path, 0, 0, NULL, "not a regular file, ignoring");
+	} else {
+		t->err = fd_read_all(fd, FILE_MAX, &t->text, &t->len);
+		if (t->err < 0)
+			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring",
+				  t->err == -EFBIG ? "larger than 16 MiB" : strerror(-t->err));
+	}
+	close(fd);
 }
 
 /* procps passes each file's path through glob(3) (with braces; a pattern
  * that matches nothing is taken as it is): a file named "50-[ab].conf" is
- * not read, "50-a.conf" is read in its place. */
-static void procps_glob(struct loader *l, struct sysctl_file *f, const char *root, const char *resolved_dir,
-			const char *dir, const char *name)
+ * not read, "50-a.conf" is read in its place. The pattern is matched in the
+ * directory already open, through its descriptor's /proc/self/fd name, so
+ * the match cannot be led elsewhere. */
+static void read_matches(struct host *h, struct sysctl_text *t, int dirfd, const char *dir, const char *rdir,
+			 struct diags *d)
 {
-	char pattern[4 * PATH_MAX], *w = pattern, prefix[2 * PATH_MAX];
+	char prefix[64], pattern[64 + NAME_MAX + 1];
 	size_t plen;
 	glob_t g;
 
-	/* the root and the directory are not patterns: escape them */
-	snprintf(prefix, sizeof(prefix), "%s%s/", root, resolved_dir);
-	plen = strlen(prefix);
-	for (const char *p = prefix; *p && w < pattern + sizeof(pattern) - 2 * NAME_MAX - 4; p++) {
-		if (strchr("*?[]{}\\", *p))
-			*w++ = '\\';
-		*w++ = *p;
-	}
-	snprintf(w, sizeof(pattern) - (size_t)(w - pattern), "%s", name);
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "/proc/self/fd/%d/", dirfd);
+	snprintf(pattern, sizeof(pattern), "%s%s", prefix, t->name);
 	if (glob(pattern, GLOB_NOCHECK | GLOB_BRACE, NULL, &g) != 0)
 		return;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		char target[PATH_MAX];
+	t->matches = calloc(g.gl_pathc ? g.gl_pathc : 1, sizeof(*t->matches));
+	for (size_t i = 0; t->matches && i < g.gl_pathc; i++) {
+		struct sysctl_text *m = &t->matches[t->n_matches];
 		const char *match = g.gl_pathv[i];
+		char target[PATH_MAX];
 
 		if (strcmp(match, pattern) == 0)
-			match = name;	/* no match: the name as it is */
+			match = t->name;	/* no match: the name as it is */
 		else if (strncmp(match, prefix, plen) == 0 && !strchr(match + plen, '/'))
 			match += plen;
 		else
 			continue;
 		snprintf(target, sizeof(target), "%s/%s", dir, match);
-		if (strcmp(match, name) != 0) {
-			diag_warn(l->d, f->path, 0, 0, NULL,
-				  "procps reads the name as a pattern: it reads %s instead", target);
-			if (!f->link)
-				f->link = strdup(target);
+		m->name = strdup(match);
+		m->path = strdup(target);
+		m->dir = t->dir;
+		if (!m->name || !m->path) {
+			text_free(m);
+			break;
 		}
+		t->n_matches++;
+		if (strcmp(match, t->name) != 0)
+			diag_warn(d, t->path, 0, 0, NULL, "procps reads the name as a pattern: it reads %s instead",
+				  target);
+		read_text(h, m, dirfd, rdir, true, NULL);
 		/* procps gives up on the rest at the first it cannot open */
-		if (!load_file(l, f, root, target, true))
+		if (m->err < 0)
 			break;
 	}
 	globfree(&g);
 }
 
-/* The directory at dir on the target, opened below root. */
-static DIR *open_dir(const char *root, const char *dir, char *resolved, size_t size, struct diags *d)
+int sysctld_read(struct sysctl_tree *t, struct host *h, struct diags *d)
 {
-	char host[2 * PATH_MAX];
-	DIR *h;
-	int r = chase(root, dir, resolved, size);
+	const char *dirs[SYSCTLD_DIRS];
+	char rdir[SYSCTLD_DIRS][PATH_MAX];
+	DIR *open_dirs[SYSCTLD_DIRS] = { NULL };
+	size_t cap = 0, n_dirs = 0;
+	struct stat usr_lib = { 0 };
+	int r = 0;
 
-	if (r < 0) {
-		if (r != -ENOENT && r != -ENOTDIR)
-			diag_warn(d, dir, 0, 0, NULL, "cannot read the directory: %s, ignoring", strerror(-r));
-		return NULL;
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < sysctld_n_dirs; i++)
+		dirs[n_dirs++] = sysctld_dirs[i];
+	/* procps also reads /lib/sysctl.d, which is /usr/lib/sysctl.d on a
+	 * merged /usr and then adds nothing */
+	dirs[n_dirs++] = "/lib/sysctl.d";
+	for (size_t i = 0; i < n_dirs && r == 0; i++) {
+		int fd = host_openat(h, dirs[i], O_RDONLY | O_DIRECTORY, 0, HOST_FOLLOW, rdir[i], sizeof(rdir[i]));
+		struct stat st;
+		struct dirent *de;
+
+		if (fd < 0) {
+			if (fd != -ENOENT && fd != -ENOTDIR)
+				diag_warn(d, dirs[i], 0, 0, NULL, "cannot read the directory: %s, ignoring", strerror(-fd));
+			/* where fintune writes: a link that leads nowhere yet is
+			 * still a link it would have to write through */
+			if (i == 0) {
+				int plain = host_openat(h, dirs[i], O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+
+				t->dir_linked[i] = plain == -ELOOP;
+				if (plain >= 0)
+					close(plain);
+			}
+			continue;
+		}
+		if (fstat(fd, &st) == 0 && i == 3)
+			usr_lib = st;
+		if (i == n_dirs - 1 && usr_lib.st_ino && st.st_dev == usr_lib.st_dev && st.st_ino == usr_lib.st_ino) {
+			close(fd);
+			continue;
+		}
+		t->dir_linked[i] = strcmp(rdir[i], dirs[i]) != 0;
+		open_dirs[i] = fdopendir(fd);
+		if (!open_dirs[i]) {
+			close(fd);
+			continue;
+		}
+		while ((de = readdir(open_dirs[i]))) {
+			struct sysctl_text *x;
+
+			if (!has_conf_suffix(de->d_name))
+				continue;
+			if (t->n == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct sysctl_text *v = realloc(t->files, nc * sizeof(*v));
+
+				if (!v) {
+					r = -ENOMEM;
+					break;
+				}
+				t->files = v;
+				cap = nc;
+			}
+			x = &t->files[t->n];
+			memset(x, 0, sizeof(*x));
+			x->name = strdup(de->d_name);
+			x->dir = (unsigned)i;
+			x->hidden = de->d_name[0] == '.';
+			x->procps_dir = i == sysctld_n_dirs;
+			if (!x->name) {
+				r = -ENOMEM;
+				break;
+			}
+			t->n++;
+		}
 	}
-	snprintf(host, sizeof(host), "%s%s", root, resolved);
-	h = opendir(host);
-	if (!h && errno != ENOENT && errno != ENOTDIR)
-		diag_warn(d, dir, 0, 0, NULL, "cannot read the directory: %s, ignoring", strerror(errno));
-	return h;
+	if (r < 0)
+		goto out;
+	/* by name across the directories: sorted once, so that a name in an
+	 * earlier directory masks the same name in later ones in linear time */
+	if (t->n)
+		qsort(t->files, t->n, sizeof(*t->files), text_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		struct sysctl_text *x = &t->files[i];
+		size_t dl = strlen(dirs[x->dir]), nl = strlen(x->name);
+
+		x->first = i == 0 || strcmp(t->files[i - 1].name, x->name) != 0;
+		x->path = malloc(dl + nl + 2);
+		if (!x->path) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(x->path, dirs[x->dir], dl);
+		x->path[dl] = '/';
+		memcpy(x->path + dl + 1, x->name, nl + 1);
+		if (!x->first)
+			continue;	/* masked: no applier reads it */
+		x->pattern = strpbrk(x->name, "*?[{\\") != NULL;
+		/* hidden files and /lib/sysctl.d are procps's alone */
+		read_text(h, x, dirfd(open_dirs[x->dir]), rdir[x->dir], false, d);
+		if (x->pattern)
+			read_matches(h, x, dirfd(open_dirs[x->dir]), dirs[x->dir], rdir[x->dir], d);
+	}
+	/* /etc/sysctl.conf, which procps applies last: usually the file
+	 * 99-sysctl.conf links to, read already */
+	t->conf.name = strdup("sysctl.conf");
+	t->conf.path = strdup(SYSCTL_CONF);
+	t->conf.dir = SYSCTLD_DIRS;
+	if (!t->conf.name || !t->conf.path) {
+		r = -ENOMEM;
+		goto out;
+	}
+	{
+		int fd = host_openat(h, "/etc", O_PATH | O_DIRECTORY, 0, HOST_FOLLOW, rdir[0], sizeof(rdir[0]));
+
+		if (fd >= 0) {
+			char resolved[PATH_MAX];
+			int f = host_openat_in(h, fd, rdir[0], "sysctl.conf", O_PATH, 0, HOST_FOLLOW, resolved,
+					       sizeof(resolved));
+			struct stat st;
+
+			if (f >= 0 && fstat(f, &st) == 0) {
+				for (size_t i = 0; i < t->n; i++) {
+					const struct sysctl_text *x = &t->files[i];
+
+					if (x->text && x->st.st_dev == st.st_dev && x->st.st_ino == st.st_ino) {
+						t->conf.text = x->text;
+						t->conf.len = x->len;
+						t->conf.st = x->st;
+						t->conf.borrowed = true;
+						break;
+					}
+				}
+			}
+			if (f >= 0)
+				close(f);
+			if (!t->conf.borrowed)
+				read_text(h, &t->conf, fd, rdir[0], true, d);
+			close(fd);
+		} else {
+			t->conf.err = fd;
+		}
+	}
+out:
+	for (size_t i = 0; i < SYSCTLD_DIRS; i++)
+		if (open_dirs[i])
+			closedir(open_dirs[i]);
+	return r;
+}
+
+void sysctld_tree_free(struct sysctl_tree *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		text_free(&t->files[i]);
+	free(t->files);
+	text_free(&t->conf);
+	memset(t, 0, sizeof(*t));
+}
+
+/* A file of the configuration, as the appliers will name it. */
+static struct sysctl_file *add_file(struct sysctl_config *c, const char *name, const char *path, const char *link)
+{
+	struct sysctl_file *f = &c->files[c->n_files++];
+
+	f->name = strdup(name);
+	f->path = strdup(path);
+	f->link = link ? strdup(link) : NULL;
+	return f;
+}
+
+int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool procps, const char *override_name,
+		  const char *override_text, struct diags *d)
+{
+	bool override_done = !override_name || !override_text;
+	char override_path[PATH_MAX];
+	struct loader l;
+	struct sysctl_file *f;
+
+	memset(c, 0, sizeof(*c));
+	c->procps = procps;
+	c->files = calloc(t->n + 2, sizeof(*c->files));
+	if (!c->files)
+		return -ENOMEM;
+	loader_init(&l, c, d);
+	if (override_name)
+		snprintf(override_path, sizeof(override_path), "%s/%s", sysctld_dirs[0], override_name);
+	for (size_t i = 0; i <= t->n; i++) {
+		const struct sysctl_text *x = i < t->n ? &t->files[i] : NULL;
+
+		/* fintune's own drop-in, as it would be written: it takes its
+		 * name's place, masking that name in every directory */
+		if (!override_done && (!x || strcmp(override_name, x->name) <= 0)) {
+			f = add_file(c, override_name, override_path, NULL);
+			parse_file(&l, f, override_text, strlen(override_text));
+			override_done = true;
+			if (x && strcmp(override_name, x->name) == 0)
+				continue;
+		}
+		if (!x)
+			break;
+		if (!x->first || (!procps && (x->hidden || x->procps_dir)) ||
+		    (override_name && override_text && strcmp(override_name, x->name) == 0))
+			continue;
+		if (procps && x->pattern) {
+			f = add_file(c, x->name, x->path, x->n_matches && x->matches[0].path &&
+						     strcmp(x->matches[0].name, x->name) ? x->matches[0].path : x->link);
+			for (size_t m = 0; m < x->n_matches; m++)
+				if (x->matches[m].text)
+					parse_file(&l, f, x->matches[m].text, x->matches[m].len);
+			continue;
+		}
+		f = add_file(c, x->name, x->path, x->link);
+		f->masked = x->masked;
+		if (x->text)
+			parse_file(&l, f, x->text, x->len);
+	}
+	if (procps) {
+		f = add_file(c, t->conf.name, t->conf.path, NULL);
+		f->procps_only = true;
+		if (t->conf.text)
+			parse_file(&l, f, t->conf.text, t->conf.len);
+	}
+	loader_done(&l);
+	return 0;
 }
 
 int sysctld_load(struct sysctl_config *c, const char *root, bool procps, const char *override_name,
 		 const char *override_text, struct diags *d)
 {
-	struct candidate *cand = NULL;
-	size_t n_cand = 0, cap_cand = 0;
-	const char *dirs[6];
-	char resolved[6][PATH_MAX];
-	size_t n_dirs = 0;
-	struct loader l;
-	int r = 0;
+	struct sysctl_tree t;
+	struct host h;
+	int r;
 
 	memset(c, 0, sizeof(*c));
-	c->procps = procps;
-	loader_init(&l, c, d);
-	for (size_t i = 0; i < sysctld_n_dirs; i++)
-		dirs[n_dirs++] = sysctld_dirs[i];
-	if (procps) {
-		/* procps also reads /lib/sysctl.d, which is /usr/lib/sysctl.d on a
-		 * merged /usr and then adds nothing */
-		char a[PATH_MAX], b[PATH_MAX];
-
-		if (chase(root, "/lib/sysctl.d", a, sizeof(a)) == 0 &&
-		    (chase(root, "/usr/lib/sysctl.d", b, sizeof(b)) < 0 || strcmp(a, b) != 0))
-			dirs[n_dirs++] = "/lib/sysctl.d";
-	}
-	/* fintune's own drop-in, as it would be written, first: it masks the
-	 * file of that name on disk and in the later directories */
-	if (override_name && override_text)
-		r = add_candidate(&cand, &n_cand, &cap_cand, override_name, 0);
-	for (size_t i = 0; i < n_dirs && r == 0; i++) {
-		struct dirent *de;
-		DIR *dir = open_dir(root, dirs[i], resolved[i], sizeof(resolved[i]), d);
-
-		if (!dir)
-			continue;
-		while (r == 0 && (de = readdir(dir))) {
-			/* systemd skips hidden files; procps reads them too, and a
-			 * file named just ".conf" */
-			if ((!procps && de->d_name[0] == '.') || !has_conf_suffix(de->d_name))
-				continue;
-			if (i == 0 && override_name && !override_text && strcmp(de->d_name, override_name) == 0)
-				continue;	/* as if absent */
-			r = add_candidate(&cand, &n_cand, &cap_cand, de->d_name, i);
-		}
-		closedir(dir);
-	}
+	r = host_open(&h, root);
 	if (r < 0)
-		goto out;
-	if (n_cand)
-		qsort(cand, n_cand, sizeof(*cand), candidate_cmp);
-	c->files = calloc(n_cand + 1, sizeof(*c->files));
-	if (!c->files) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (size_t k = 0; k <= n_cand; k++) {
-		struct sysctl_file *f = &c->files[c->n_files];
-		char target[PATH_MAX];
-
-		if (k == n_cand) {
-			if (!procps)
-				break;
-			snprintf(target, sizeof(target), "%s", SYSCTL_CONF);
-			f->procps_only = true;
-			f->name = strdup("sysctl.conf");
-		} else {
-			snprintf(target, sizeof(target), "%s/%s", dirs[cand[k].dir], cand[k].name);
-			f->name = strdup(cand[k].name);
-		}
-		f->path = strdup(target);
-		c->n_files++;
-		if (k < n_cand && cand[k].dir == 0 && override_name && override_text &&
-		    !strcmp(cand[k].name, override_name))
-			parse_file(&l, f, override_text, strlen(override_text));
-		else if (procps && k < n_cand && strpbrk(cand[k].name, "*?[{\\"))
-			procps_glob(&l, f, root, resolved[cand[k].dir], dirs[cand[k].dir], cand[k].name);
-		else
-			load_file(&l, f, root, target, k == n_cand);
-	}
-out:
-	loader_done(&l);
-	for (size_t k = 0; k < n_cand; k++)
-		free(cand[k].name);
-	free(cand);
+		return r;
+	r = sysctld_read(&t, &h, d);
+	if (r == 0)
+		r = sysctld_build(c, &t, procps, override_name, override_text, d);
+	sysctld_tree_free(&t);
+	host_close(&h);
 	return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /*
  * The sysctl.d configuration, read the way systemd-sysctl (252) reads it, and
@@ -71,13 +72,57 @@ struct sysctl_setting {
 	const struct sysctl_entry *entry;	/* NULL: no file sets it */
 };
 
+/* The directories: /etc, /run, /usr/local/lib, /usr/lib and (procps) /lib. */
+#define SYSCTLD_DIRS 5
+
+/* One file as it was read: the snapshot of the sysctl.d configuration,
+ * from which every view (now, with fintune's drop-in, as procps reads it)
+ * is built without reading again. */
+struct sysctl_text {
+	char *name;		/* 60-x.conf */
+	char *path;		/* on the target: /etc/sysctl.d/60-x.conf */
+	char *link;		/* where following its links led (on the target), or NULL */
+	unsigned dir;		/* index in the directory list (SYSCTLD_DIRS: /etc/sysctl.conf) */
+	bool first;		/* the first of its name; later ones are masked, and not read */
+	bool hidden;		/* ".x.conf": procps alone reads it */
+	bool procps_dir;	/* in /lib/sysctl.d, which procps alone reads */
+	bool pattern;		/* procps takes the name as a glob(3) pattern */
+	bool masked;		/* a link to /dev/null */
+	bool is_link;		/* the name itself is a symlink */
+	bool borrowed;		/* text belongs to another entry (the same file) */
+	int err;		/* 0, or why it was not read (-errno) */
+	char *text;
+	size_t len;
+	struct stat st;		/* of the opened file, when it was opened */
+	struct sysctl_text *matches;	/* what procps reads for a pattern */
+	size_t n_matches;
+};
+
+struct sysctl_tree {
+	struct sysctl_text *files;	/* by name, then directory */
+	size_t n;
+	struct sysctl_text conf;	/* /etc/sysctl.conf */
+	bool dir_linked[SYSCTLD_DIRS];	/* the directory is reached through a symlink */
+};
+
+struct host;
+/* Reads every file both appliers would read, each once, through the root
+ * descriptor: directories listed once and sorted once by name. Problems are
+ * warnings "file: ..., ignoring". 0 or -ENOMEM. */
+int sysctld_read(struct sysctl_tree *t, struct host *h, struct diags *d);
+void sysctld_tree_free(struct sysctl_tree *t);
+
 /*
- * Reads the configuration under root ("" for /). When override_name is set,
- * /etc/sysctl.d/override_name is taken to hold override_text instead of what
- * is on disk (NULL text: the file is absent): how fintune predicts the effect
- * of its own drop-in. With procps, /etc/sysctl.conf is appended last.
- * Malformed lines become warnings "file:line: ..., ignoring".
+ * One view of a tree: as systemd-sysctl reads it, or (procps) as sysctl
+ * --system does, /etc/sysctl.conf last. When override_name and
+ * override_text are set, /etc/sysctl.d/override_name is taken to hold
+ * override_text instead of what is on disk: how fintune predicts the effect
+ * of its own drop-in. Malformed lines become warnings "file:line: ...,
+ * ignoring" in d (which may be NULL).
  */
+int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool procps, const char *override_name,
+		  const char *override_text, struct diags *d);
+/* sysctld_read and sysctld_build in one, for a root given by name. */
 int sysctld_load(struct sysctl_config *c, const char *root, bool procps, const char *override_name,
 		 const char *override_text, struct diags *d);
 void sysctld_free(struct sysctl_config *c);

@@ -473,36 +473,6 @@ out:
 	return r;
 }
 
-int root_path_plain(const char *root, const char *path, char *where, size_t size)
-{
-	char host[2 * PATH_MAX];
-	size_t base = (size_t)snprintf(host, sizeof(host), "%s", root);
-	const char *p = path;
-
-	if (base + strlen(path) >= sizeof(host))
-		return -ENAMETOOLONG;
-	while (*p) {
-		const char *end;
-		struct stat st;
-
-		while (*p == '/')
-			p++;
-		end = strchrnul(p, '/');
-		if (end == p)
-			break;
-		memcpy(host + base, path, (size_t)(end - path));
-		host[base + (size_t)(end - path)] = '\0';
-		if (lstat(host, &st) < 0)
-			return errno == ENOENT ? 0 : -errno;
-		if (S_ISLNK(st.st_mode)) {
-			snprintf(where, size, "%.*s", (int)(end - path), path);
-			return -ELOOP;
-		}
-		p = end;
-	}
-	return 0;
-}
-
 int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')

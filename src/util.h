@@ -76,10 +76,4 @@ const char *human_size(char *buf, size_t size, double bytes);
 /* The value of a hexadecimal digit, or -1. */
 int hex_digit(char c);
 
-/* Whether path (absolute, on the target) leads below root through no
- * symlink: each component that exists is lstat'ed and must not be a link
- * (what does not exist yet would be created as a plain directory). 0, or
- * -ELOOP with the first linked component in where, or -errno. */
-int root_path_plain(const char *root, const char *path, char *where, size_t size);
-
 #endif

@@ -74,14 +74,15 @@ live() { cat "$R/$1"; }
 	[ "${lines[1]}" = "Drop-in   /etc/sysctl.d/60-fintune.conf: changed since" ]
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
 	[[ "$output" != *"is up to date"* ]]
-	[[ "$(tr '\n' ' ' <<<"$output" | tr -s ' ')" == *"/etc/sysctl.d/60-fintune.conf was edited since fintune wrote it"* ]]
+	[ "$status" -eq 1 ]
+	[[ "$(tr '\n' ' ' <<<"$stderr" | tr -s ' ')" == *"/etc/sysctl.d/60-fintune.conf was edited since fintune wrote it"* ]]
 	# the state could not keep it for rollback: apply leaves it alone
 	cp "$f" "$TMP/tampered"
 	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
 	[ "$status" -eq 1 ]
 	run --separate-stderr ft apply --root "$TMP" reverse-proxy
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): refusing to replace"* ]]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it"* ]]
 	cmp "$f" "$TMP/tampered"
 	# a saved plan keeps the whole old text, and sees it change
 	ft plan --root "$TMP" reverse-proxy --output "$TMP/reviewed.json" >/dev/null 2>&1
@@ -94,7 +95,7 @@ live() { cat "$R/$1"; }
 	jq '.drop_in.new += "\u0000\nnet.ipv4.tcp_fin_timeout = 5\n"' "$TMP/reviewed.json" >"$TMP/evil.json"
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"the plan's drop-in holds a NUL byte"* ]]
+	[[ "$stderr" == *"the plan's drop-in is not what the profile gives"* ]]
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
 	[ "$status" -eq 0 ]
 }
@@ -234,8 +235,10 @@ live() { cat "$R/$1"; }
 	cp "$TMP/edited" "$S"
 	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"fintune rollback: net.ipv4.tcp_tw_reuse: this kernel does not take 7, the value before"* ]]
-	[[ "$stderr" == *"1 step failed; the record is kept: run rollback again when fixed"* ]]
+	[[ "$stderr" == *"fintune rollback: net.ipv4.tcp_tw_reuse: this kernel does not take 7; nothing was changed"* ]]
+	[[ "$stderr" == *"the record is kept: run rollback again when fixed"* ]]
+	# all or nothing: the drop-in was not put back either
+	[ -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	[ "$(live tcp_tw_reuse)" = 1 ]
 	[ -e "$S" ]
 }
@@ -245,7 +248,9 @@ live() { cat "$R/$1"; }
 	printf 'net.ipv4.tcp_fin_timeout = 25\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
 	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf: no longer fintune's, it is left alone (move it away and run rollback again)"* ]]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf: no longer fintune's, it is left alone and nothing was changed (move it away and run rollback again)"* ]]
+	# nothing else either: the live values stay as applied
+	[ "$(live tcp_tw_reuse)" = 1 ]
 	[ "$(cat "$TMP/etc/sysctl.d/60-fintune.conf")" = "net.ipv4.tcp_fin_timeout = 25" ]
 	rm "$TMP/etc/sysctl.d/60-fintune.conf"
 	run --separate-stderr ft rollback --root "$TMP"
@@ -274,7 +279,7 @@ live() { cat "$R/$1"; }
 	cp "$f" "$TMP/edited"
 	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf: edited since the apply, it is left alone (put back what fintune wrote, or move it away, and run rollback again)"* ]]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf: edited since the apply, it is left alone and nothing was changed (put back what fintune wrote, or move it away, and run rollback again)"* ]]
 	cmp "$f" "$TMP/edited"
 	[ -e "$TMP/var/lib/fintune/state.json" ]
 	# nothing else was changed either
@@ -361,7 +366,7 @@ live() { cat "$R/$1"; }
 	before=$(snapshot "$TMP")
 	run --separate-stderr ft apply --root "$TMP" reverse-proxy
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf exists and was not written by fintune: refusing to replace it"* ]]
+	[[ "$stderr" == *"/etc/sysctl.d/60-fintune.conf exists and was not written by fintune: fintune will not replace it"* ]]
 	[ "$(snapshot "$TMP")" = "$before" ]
 	rm "$TMP/etc/sysctl.d/60-fintune.conf"
 	ln -s /tmp/elsewhere "$TMP/etc/sysctl.d/60-fintune.conf"
@@ -382,16 +387,19 @@ live() { cat "$R/$1"; }
 		before=$(snapshot "$TMP/elsewhere")
 		run --separate-stderr ft apply --root "$TMP/img" reverse-proxy
 		[ "$status" -eq 1 ]
-		[[ "$stderr" == *"fintune apply: $TMP/img/${place%%/*}"*" is a symlink: fintune never writes through one below --root (nothing was changed)"* ]]
+		[[ "$stderr" == *"is reached through a symlink below the root: fintune never writes through one"* ]]
 		[ "$(snapshot "$TMP/elsewhere")" = "$before" ]
+		# rollback has nothing of its own here, and writes nothing there either
 		run --separate-stderr ft rollback --root "$TMP/img"
-		[ "$status" -eq 1 ]
+		[ "$status" -ne 2 ]
+		[ "$(snapshot "$TMP/elsewhere")" = "$before" ]
 	done
 	# the dry run says it will not write there
 	rm -rf "$TMP/img"; mkdir -p "$TMP/img/etc"; fake_proc "$TMP/img" 6.18.0
 	ln -s "$TMP/elsewhere/sysctl.d" "$TMP/img/etc/sysctl.d"
 	run --separate-stderr ft diff --root "$TMP/img" reverse-proxy
-	[[ "$(tr '\n' ' ' <<<"$output$stderr" | tr -s ' ')" == *"/etc/sysctl.d is a symlink below the root: fintune will not write through it"* ]]
+	[ "$status" -eq 1 ]
+	[[ "$(tr '\n' ' ' <<<"$output$stderr" | tr -s ' ')" == *"/etc/sysctl.d is reached through a symlink below the root: fintune never writes through one"* ]]
 }
 
 @test "a host-global key in a child namespace is skipped with a notice" {
@@ -428,16 +436,17 @@ live() { cat "$R/$1"; }
 	jq '.drop_in.new += "kernel.core_pattern = |/tmp/pwn\n"' "$TMP/reviewed.json" >"$TMP/evil.json"
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"the plan's drop-in sets something other than the plan's values; refusing it"* ]]
+	[[ "$stderr" == *"the plan's drop-in is not what the profile gives"* ]]
+	[[ "$stderr" == *"was edited since \`fintune plan --output\` wrote it: nothing was applied"* ]]
 	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	jq '.drop_in.path = "/etc/cron.d/pwn"' "$TMP/reviewed.json" >"$TMP/evil.json"
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"the plan's drop-in is not in /etc/sysctl.d"* ]]
+	[[ "$stderr" == *"the plan's drop-in is not /etc/sysctl.d/60-fintune.conf"* ]]
 	jq '.drop_in.path = "/etc/sysctl.d/../cron.d/pwn.conf"' "$TMP/reviewed.json" >"$TMP/evil.json"
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/evil.json"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"the plan's drop-in is not in /etc/sysctl.d"* ]]
+	[[ "$stderr" == *"the plan's drop-in is not /etc/sysctl.d/60-fintune.conf"* ]]
 	[ ! -e "$TMP/etc/cron.d" ]
 }
 

@@ -89,7 +89,7 @@ converge() {
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | "\(.effective) \(.source) \(.shadowed_by)"' <<<"$output")" = \
 		"30 /etc/sysctl.d/99-sysctl.conf:2 /etc/sysctl.d/99-sysctl.conf:2" ]
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_tw_reuse") | "\(.effective) \(.source) \(.shadowed_by)"' <<<"$output")" = \
-		"1 /etc/sysctl.d/60-fintune.conf:30 null" ]
+		"1 /etc/sysctl.d/60-fintune.conf:29 null" ]
 	# a name that sorts after the shadowing file is the other remedy
 	printf 'net.ipv4.tcp_fin_timeout = 30\n' >"$TMP/etc/sysctl.d/70-site.conf"
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
@@ -152,9 +152,12 @@ converge() {
 @test "a file fintune did not write in its place is never replaced" {
 	printf 'net.ipv4.tcp_fin_timeout = 25\n' >"$TMP/etc/sysctl.d/60-fintune.conf"
 	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
-	[ "$status" -eq 2 ]
+	# the verdict apply reaches: refused, with its reason
+	[ "$status" -eq 1 ]
+	[ "$(jq -r .verdict <<<"$output")" = refused ]
+	[ "$(jq -r .error.code <<<"$output")" = refused ]
+	[[ "$(jq -r .error.message <<<"$output")" == *"exists and was not written by fintune"* ]]
 	[ "$(jq -r .drop_in.foreign <<<"$output")" = true ]
-	[[ "$(jq -r '.warnings[]' <<<"$output")" == *"/etc/sysctl.d/60-fintune.conf exists and was not written by fintune: fintune will not replace it"* ]]
 	# its values stay what the configuration says
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .effective' <<<"$output")" = 25 ]
 	# another name works
@@ -166,7 +169,7 @@ converge() {
 @test "--format json: the plan object with the drop-in's old and new text" {
 	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
 	[ "$status" -eq 2 ]
-	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "drop_in,kernel,netns,pending,profile,settings,warnings" ]
+	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "drop_in,floors_from_state,kernel,netns,pending,profile,settings,verdict,warnings" ]
 	[ "$(jq -r '.drop_in | keys | join(",")' <<<"$output")" = "foreign,new,old,path" ]
 	[ "$(jq -r .drop_in.old <<<"$output")" = null ]
 	[ "$(jq -r .drop_in.path <<<"$output")" = /etc/sysctl.d/60-fintune.conf ]
@@ -200,15 +203,18 @@ converge() {
 		run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$1" "$2"' _ "$TMP" "$spec"
 		[ "$status" -eq 0 ] || { echo "$spec: exit $status"; echo "$output"; false; }
 	done
-	# the drop-in names the file by its real path; messages keep it as typed
-	grep -qx "#   $(realpath "$TMP")/site.yaml" "$TMP/etc/sysctl.d/60-fintune.conf"
+	# the drop-in names the profile by name and content, never by path;
+	# messages keep it as typed
+	grep -q "^# Profile: site sha256:" "$TMP/etc/sysctl.d/60-fintune.conf" ||
+		grep -q "^# Profile: site$" "$TMP/etc/sysctl.d/60-fintune.conf"
+	if grep -q "$TMP" "$TMP/etc/sysctl.d/60-fintune.conf"; then false; fi
 	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" plan --root "$1" ./sub/up/site.yaml' _ "$TMP"
 	[[ "$output" == *"(./sub/up/site.yaml"* ]]
 	# a local profile by name is named by its place on the target, whatever --root is
 	mkdir -p "$TMP/etc/fintune/profiles"
 	cp "$TMP/site.yaml" "$TMP/etc/fintune/profiles/site.yaml"
 	converge site
-	grep -qx "#   /etc/fintune/profiles/site.yaml" "$TMP/etc/sysctl.d/60-fintune.conf"
+	grep -q "^# Profile: site" "$TMP/etc/sysctl.d/60-fintune.conf"
 	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$2" site' _ "$TMP" "../$(basename "$TMP")/"
 	[ "$status" -eq 0 ]
 }

@@ -99,7 +99,7 @@ teardown() { teardown_tmp; }
 	fake_proc "$TMP" 6.18.0
 	run --separate-stderr ft plan --root "$TMP" --format json reverse-proxy
 	[ "$status" -eq 0 ]
-	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "kernel,netns,profile,settings,warnings" ]
+	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "floors_from_state,kernel,netns,profile,settings,warnings" ]
 	[ "$(jq -r .profile <<<"$output")" = reverse-proxy ]
 	[ "$(jq -r '.settings | length' <<<"$output")" = 8 ]
 	[ "$(jq -r '.settings[0] | keys | join(",")' <<<"$output")" = "change,effective,key,memory_bytes,pinned,proposed,rationale,running,scope,shadowed_by,source" ]

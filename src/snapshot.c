@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* One read of the system (snapshot.h). */
+#include "snapshot.h"
+#include "dropin.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* RUNSTATEDIR from the Makefile (/run); always below --root */
+#ifndef FINTUNE_RUNSTATEDIR
+#define FINTUNE_RUNSTATEDIR "/run"
+#endif
+#define LOCK_DIR FINTUNE_RUNSTATEDIR
+#define LOCK_NAME "fintune.lock"
+
+static void hash_bytes(struct sha256_ctx *c, const void *p, size_t n)
+{
+	uint64_t len = n;
+
+	/* length first: no two different inputs hash alike by moving a border */
+	sha256_update(c, sizeof(len), (const uint8_t *)&len);
+	if (n)
+		sha256_update(c, n, p);
+}
+
+static void hash_str(struct sha256_ctx *c, const char *s)
+{
+	hash_bytes(c, s ? s : "", s ? strlen(s) + 1 : 0);
+}
+
+static void hash_text(struct sha256_ctx *c, const struct sysctl_text *t)
+{
+	int flags = t->masked | t->is_link << 1 | t->hidden << 2 | t->procps_dir << 3;
+
+	hash_str(c, t->name);
+	hash_str(c, t->link);
+	hash_bytes(c, &t->dir, sizeof(t->dir));
+	hash_bytes(c, &flags, sizeof(flags));
+	hash_bytes(c, &t->err, sizeof(t->err));
+	hash_bytes(c, t->text, t->text ? t->len : 0);
+	for (size_t i = 0; i < t->n_matches; i++)
+		hash_text(c, &t->matches[i]);
+}
+
+static void digest(struct snapshot *s)
+{
+	const struct kernel *k = &s->kernel;
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	hash_str(&c, k->release);
+	hash_bytes(&c, &k->live, sizeof(k->live));
+	for (int id = 0; id < K_COUNT; id++) {
+		hash_bytes(&c, &k->running[id].present, sizeof(k->running[id].present));
+		hash_str(&c, k->running[id].present ? k->running[id].value : NULL);
+	}
+	for (size_t i = 0; i < s->tree.n; i++)
+		if (s->tree.files[i].first)
+			hash_text(&c, &s->tree.files[i]);
+	hash_text(&c, &s->tree.conf);
+	hash_bytes(&c, s->tree.dir_linked, sizeof(s->tree.dir_linked));
+	hash_bytes(&c, &s->state_err, sizeof(s->state_err));
+	for (int id = 0; s->state.has_baseline && id < K_PLANNED; id++)
+		hash_str(&c, s->state.baseline[id].present ? s->state.baseline[id].value : NULL);
+	sha256_digest(&c, sizeof(s->digest), s->digest);
+}
+
+int snapshot_take(struct snapshot *s, struct host *h, struct diags *d)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	kernel_read_host(h, &s->kernel, d);
+	r = sysctld_read(&s->tree, h, d);
+	if (r < 0)
+		return r;
+	s->state_err = state_load(h, &s->state);
+	digest(s);
+	return 0;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	sysctld_tree_free(&s->tree);
+	state_free(&s->state);
+}
+
+void snapshot_drop_in(const struct snapshot *s, const char *name, struct dropin_seen *out)
+{
+	const struct sysctl_tree *t = &s->tree;
+	size_t lo = 0, hi = t->n;
+
+	memset(out, 0, sizeof(*out));
+	out->dir_linked = t->dir_linked[0];
+	/* the tree is sorted by name, then directory */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(t->files[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == t->n || strcmp(t->files[lo].name, name) != 0 || t->files[lo].dir != 0)
+		return;
+	{
+		const struct sysctl_text *x = &t->files[lo];
+
+		if (x->is_link || x->masked)
+			out->existing = EXISTING_SYMLINK;
+		else if (x->err < 0 || !x->text)
+			out->existing = EXISTING_OTHER;
+		else if (x->st.st_uid != 0 && x->st.st_uid != geteuid())
+			out->existing = EXISTING_FOREIGN_OWNER;
+		else if (x->st.st_nlink != 1)
+			out->existing = EXISTING_LINKED;
+		else {
+			out->existing = EXISTING_FILE;
+			out->text = x->text;
+			out->len = x->len;
+			out->too_large = x->len > DROPIN_TEXT_MAX;
+		}
+	}
+}
+
+static int take_lock(struct session *s, const struct common *c)
+{
+	int dfd, fd;
+
+	dfd = host_mkdirs(&s->host, LOCK_DIR);
+	if (dfd < 0) {
+		report_error(ERR_IO, NULL, 0, 0, "%s%s: %s (nothing was changed)", c->root, LOCK_DIR,
+			     dfd == -ELOOP ? "a symlink below the root: fintune never writes through one" :
+					     strerror(-dfd));
+		return -1;
+	}
+	fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+	close(dfd);
+	if (fd < 0 || fd_check(fd, NULL) != FD_OK) {
+		report_error(ERR_IO, NULL, 0, 0, "cannot use the lock %s%s/%s: %s", c->root, LOCK_DIR, LOCK_NAME,
+			     fd < 0 ? strerror(errno) : "not a plain file of root's");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			report_error(ERR_IO, NULL, 0, 0, "cannot lock %s%s/%s: %s", c->root, LOCK_DIR, LOCK_NAME,
+				     strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (!c->quiet)
+			fprintf(stderr, "fintune %s: waiting for another fintune to finish\n", c->cmd);
+		while (flock(fd, LOCK_EX) < 0) {
+			if (errno != EINTR) {
+				report_error(ERR_IO, NULL, 0, 0, "cannot lock %s%s/%s: %s", c->root, LOCK_DIR,
+					     LOCK_NAME, strerror(errno));
+				close(fd);
+				return -1;
+			}
+		}
+	}
+	s->lock = fd;
+	return 0;
+}
+
+int session_open(struct session *s, const struct common *c, bool lock)
+{
+	struct diags d;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->lock = -1;
+	s->host.root_fd = -1;
+	r = host_open(&s->host, c->root);
+	if (r < 0) {
+		report_error(ERR_USAGE, NULL, 0, 0, "--root %s: %s", c->root,
+			     r == -ENOTDIR ? "not a directory" : strerror(-r));
+		return -1;
+	}
+	if (lock && take_lock(s, c) < 0)
+		return -1;
+	diags_init(&d);
+	r = snapshot_take(&s->snap, &s->host, &d);
+	if (d.n && !c->quiet) {
+		diags_sort(&d);
+		diags_print(&d, stderr);
+	}
+	diags_free(&d);
+	if (r < 0) {
+		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory reading the system");
+		return -1;
+	}
+	return 0;
+}
+
+void session_close(struct session *s)
+{
+	snapshot_free(&s->snap);
+	if (s->lock >= 0)
+		close(s->lock);
+	s->lock = -1;
+	host_close(&s->host);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FINTUNE_SNAPSHOT_H
+#define FINTUNE_SNAPSHOT_H
+
+#include "atomic.h"
+#include "common.h"
+#include "diag.h"
+#include "host.h"
+#include "kernel.h"
+#include "state.h"
+#include "sysctld.h"
+
+/*
+ * Everything a plan needs from the system, read once through the root
+ * descriptor: the kernel (release, network namespace, every close-path
+ * value), every sysctl.d file both appliers read (fintune's drop-in among
+ * them), and the state. The plan is a pure function of a profile and a
+ * snapshot (plan.h), so every command that plans sees the same system the
+ * same way.
+ */
+struct snapshot {
+	struct kernel kernel;
+	struct sysctl_tree tree;
+	struct state state;
+	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's), -errno */
+	/* sha256 over everything above that a plan depends on: a reviewed
+	 * plan records it, and apply --plan refuses when it changed */
+	unsigned char digest[32];
+};
+
+/* Reads it all; problems are warnings in d. 0 or -ENOMEM. */
+int snapshot_take(struct snapshot *s, struct host *h, struct diags *d);
+void snapshot_free(struct snapshot *s);
+
+/* fintune's drop-in NAME in /etc/sysctl.d, as the snapshot found it. */
+struct dropin_seen {
+	enum existing existing;
+	const char *text;	/* EXISTING_FILE: the snapshot's copy */
+	size_t len;
+	bool dir_linked;	/* /etc/sysctl.d is reached through a symlink */
+	bool too_large;		/* larger than fintune ever writes */
+};
+void snapshot_drop_in(const struct snapshot *s, const char *name, struct dropin_seen *out);
+
+/* What a command works on: the root opened once, the lock (apply and
+ * rollback) taken before anything is read, and the snapshot. */
+struct session {
+	struct host host;
+	struct snapshot snap;
+	int lock;
+};
+
+/* Prints its own errors (the root, the lock) and the snapshot's warnings
+ * (unless quiet); -1 on error. */
+int session_open(struct session *s, const struct common *c, bool lock);
+void session_close(struct session *s);
+
+#endif
