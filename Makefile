@@ -89,6 +89,10 @@ $(B)/tests/journal-listen: tests/suite/journal-listen.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
+$(B)/tests/swapper: tests/suite/swapper.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 $(B)/tests/run-suite: tests/suite/run-suite.c $(B)/libfintune.a
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a $(LDFLAGS) $(LDLIBS)
@@ -130,9 +134,9 @@ test-suite: $(B)/tests/run-suite
 		echo "  SUITE   skipped: $(SUITE_DIR) is absent (set SUITE_DIR to the official JSON Schema test suite)"; \
 	fi
 
-test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen
+test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)/tests/swapper
 	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune RESOLVE=$(CURDIR)/$(B)/tests/sysctld-resolve \
-		LISTEN=$(CURDIR)/$(B)/tests/journal-listen \
+		LISTEN=$(CURDIR)/$(B)/tests/journal-listen SWAPPER=$(CURDIR)/$(B)/tests/swapper \
 		bats --print-output-on-failure tests/cli
 
 # The same tests again, built with AddressSanitizer and UBSan.
