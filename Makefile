@@ -4,6 +4,8 @@
 # make run        install missing Debian packages, build, run the main job
 # make check      install test packages too, build, run every test
 # make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+# make bench-scale  fintune diff against cat and systemd-sysctl on large
+#                 sysctl.d trees (root; BENCH_N, default 1000 10000 100000)
 # make install    PREFIX, DESTDIR and the directories below as usual
 
 PKG_CONFIG ?= pkg-config
@@ -58,7 +60,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all run check deps deps-test test test-unit test-suite test-cli test-san fuzz \
-	bench install uninstall clean
+	bench bench-scale install uninstall clean
 
 all: $(B)/fintune
 
@@ -163,6 +165,15 @@ fuzz: $(FUZZ_TARGETS)
 			>build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 		grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | sed 's/^/          /'; \
 	done
+
+# --- benchmarks --------------------------------------------------------------
+
+# fintune diff against `cat` and `systemd-sysctl --cat-config` over sysctl.d
+# trees of BENCH_N files, and one 15 MiB drop-in: wall, CPU, peak RSS, system
+# calls. Needs root (namespaces); writes only below a temporary directory.
+BENCH_N ?=
+bench-scale: $(B)/fintune
+	$(Q)tests/bench/sysctld-scale $(B)/fintune $(BENCH_N)
 
 # --- install -----------------------------------------------------------------
 
