@@ -105,29 +105,6 @@ static int do_reload(void)
 
 /* ---- a reviewed plan ------------------------------------------------------ */
 
-static void hex(char *out, const unsigned char *d, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-}
-
-/* What plan --output saves besides the plan itself: enough to recompute it
- * and to know it is the same. */
-void plan_file_stamp(json_t *o, const struct plan *pl)
-{
-	unsigned char digest[32];
-	char h[65];
-
-	json_object_set_new(o, "fintune_plan", json_integer(2));
-	json_object_set_new(o, "profile_source", json_string(pl->profile->files[0].identity));
-	profile_digest(pl->profile, digest);
-	hex(h, digest, sizeof(digest));
-	json_object_set_new(o, "profile_sha256", json_string(h));
-	hex(h, pl->snap->digest, sizeof(pl->snap->digest));
-	json_object_set_new(o, "snapshot_sha256", json_string(h));
-	json_object_set_new(o, "drop_in_name", json_string(pl->drop_in_name));
-}
-
 /* A reviewed plan is not trusted for a single value: the profile it names
  * is planned again on this snapshot, by the same rules as `plan`, and
  * applied only when that gives exactly what the file says and the system
@@ -142,7 +119,7 @@ static int plan_file_check(json_t *o, const char *path, const struct plan *pl)
 	int drift = 0, edited = 0;
 
 	profile_digest(pl->profile, digest);
-	hex(h, digest, sizeof(digest));
+	hex_string(h, digest, sizeof(digest));
 	if (strcmp(json_string_value(json_object_get(o, "profile_sha256")) ?: "", h) != 0) {
 		report_error(ERR_DRIFTED, NULL, 0, 0, "drifted: the profile %s changed since the plan was made",
 			     printable(v1, sizeof(v1), json_string_value(json_object_get(o, "profile_source")) ?: "?"));
@@ -202,7 +179,7 @@ static int plan_file_check(json_t *o, const char *path, const struct plan *pl)
 			edited++;
 		}
 	}
-	hex(h, pl->snap->digest, sizeof(pl->snap->digest));
+	hex_string(h, pl->snap->digest, sizeof(pl->snap->digest));
 	if (!drift && strcmp(json_string_value(json_object_get(o, "snapshot_sha256")) ?: "", h) != 0) {
 		fprintf(stderr, "fintune apply: drifted: the sysctl.d configuration or the state changed since the plan was made\n");
 		drift++;

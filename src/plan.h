@@ -96,8 +96,10 @@ void plan_print_warnings(const struct plan *pl, FILE *f, bool color);
 bool plan_in_force(const struct sysctl_config *c, const struct kernel *k, enum key_id id, const char *drop_in_path,
 		   const char *value, char *by, size_t size);
 /* What plan --output adds to the plan's JSON: the profile's source and
- * digest, the snapshot's digest, the drop-in's name (apply.c). */
+ * digest, the snapshot's digest, the drop-in's name. */
 void plan_file_stamp(json_t *o, const struct plan *pl);
+/* n bytes as 2n lowercase hex digits and a NUL. */
+void hex_string(char *out, const unsigned char *d, size_t n);
 
 json_t *plan_json(const struct plan *pl);
 json_t *plan_settings_json(const struct plan *pl);

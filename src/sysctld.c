@@ -636,6 +636,40 @@ void sysctld_tree_free(struct sysctl_tree *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, const char *text, size_t len)
+{
+	struct sysctl_text *v = realloc(t->files, (t->n + 1) * sizeof(*v)), *x;
+	size_t dl;
+
+	if (!v || dir >= sysctld_n_dirs)
+		return v ? -EINVAL : -ENOMEM;
+	t->files = v;
+	x = &t->files[t->n];
+	memset(x, 0, sizeof(*x));
+	dl = strlen(sysctld_dirs[dir]);
+	x->name = strdup(name);
+	x->path = malloc(dl + strlen(name) + 2);
+	x->text = malloc(len + 1);
+	if (!x->name || !x->path || !x->text) {
+		text_free(x);
+		return -ENOMEM;
+	}
+	sprintf(x->path, "%s/%s", sysctld_dirs[dir], name);
+	memcpy(x->text, text, len);
+	x->text[len] = '\0';
+	x->len = len;
+	x->dir = dir;
+	x->hidden = name[0] == '.';
+	x->st.st_mode = S_IFREG | 0644;
+	x->st.st_uid = geteuid();
+	x->st.st_nlink = 1;
+	t->n++;
+	qsort(t->files, t->n, sizeof(*t->files), text_cmp);
+	for (size_t i = 0; i < t->n; i++)
+		t->files[i].first = i == 0 || strcmp(t->files[i - 1].name, t->files[i].name) != 0;
+	return 0;
+}
+
 /* A file of the configuration, as the appliers will name it. */
 static struct sysctl_file *add_file(struct sysctl_config *c, const char *name, const char *path, const char *link)
 {
@@ -694,7 +728,7 @@ int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool pro
 			parse_file(&l, f, x->text, x->len);
 	}
 	if (procps) {
-		f = add_file(c, t->conf.name, t->conf.path, NULL);
+		f = add_file(c, "sysctl.conf", SYSCTL_CONF, NULL);
 		f->procps_only = true;
 		if (t->conf.text)
 			parse_file(&l, f, t->conf.text, t->conf.len);

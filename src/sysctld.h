@@ -111,6 +111,10 @@ struct host;
  * warnings "file: ..., ignoring". 0 or -ENOMEM. */
 int sysctld_read(struct sysctl_tree *t, struct host *h, struct diags *d);
 void sysctld_tree_free(struct sysctl_tree *t);
+/* Adds a file to a tree as if read from directory dir (0 /etc/sysctl.d ..
+ * 3 /usr/lib/sysctl.d), owned by the caller: a snapshot made in memory,
+ * for tests. */
+int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, const char *text, size_t len);
 
 /*
  * One view of a tree: as systemd-sysctl reads it, or (procps) as sysctl
