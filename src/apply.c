@@ -503,6 +503,7 @@ int apply_main(int argc, char **argv)
 		if (e != 0)
 			return EXIT_ERROR;
 	}
+	common_finish(&c);
 	if (plan_file ? optind != argc : optind + 1 != argc)
 		return usage_error("apply", plan_file ? "takes no profile with --plan" :
 					    optind == argc ? "expected a profile, or --plan FILE" : "expected one profile");

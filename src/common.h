@@ -42,6 +42,9 @@ void common_init(struct common *c, const char *cmd, unsigned formats);
  * option, -1 error (already reported). 'h' prints the command's help and
  * returns 2: the caller exits 0. */
 int common_option(struct common *c, int opt, char **argv);
+/* After the options: -q silences standard output in text (common_parse
+ * calls it; commands with their own loop call it themselves). */
+void common_finish(struct common *c);
 /* For a command with only the common options: parses them all. True: go
  * on, optind is the first argument. False: return *status now (0 after
  * --help, 1 after an error already reported). */

@@ -64,6 +64,7 @@ int diff_main(int argc, char **argv)
 		if (r != 0)
 			return EXIT_ERROR;
 	}
+	common_finish(&c);
 	if (optind + 1 != argc)
 		return usage_error("diff", optind == argc ? "expected a profile" : "expected one profile");
 	if (session_open(&ses, &c, false) < 0 || plan_prepare(&pl, &c, &ses.snap, argv[optind], drop_in) < 0) {
@@ -108,6 +109,10 @@ int diff_main(int argc, char **argv)
 		sb_free(&sb);
 		printf("\n");
 		print_table(&pl, color);
+		if (c.verbose) {
+			printf("\n%sWorkload%s\n", color ? "\033[1m" : "", color ? "\033[0m" : "");
+			profile_print_workload(stdout, pl.profile);
+		}
 		if (!c.quiet)
 			plan_print_warnings(&pl, stdout, color);
 		if (pl.verdict == VERDICT_REFUSED) {

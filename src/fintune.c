@@ -7,6 +7,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +209,22 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+void common_finish(struct common *c)
+{
+	/* -q means the same everywhere: in text, nothing on standard output
+	 * (the exit status is the answer) and no warnings; errors still go to
+	 * standard error. JSON and dot, asked for, are printed all the same. */
+	if (c->quiet && c->format == FORMAT_TEXT) {
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		fflush(stdout);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			close(fd);
+		}
+	}
+}
+
 bool common_parse(struct common *c, int argc, char **argv, int *status)
 {
 	static const struct option longopts[] = { COMMON_LONGOPTS, { 0 } };
@@ -220,6 +237,7 @@ bool common_parse(struct common *c, int argc, char **argv, int *status)
 			return false;
 		}
 	}
+	common_finish(c);
 	return true;
 }
 

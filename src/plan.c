@@ -220,6 +220,7 @@ int plan_main(int argc, char **argv)
 		if (r != 0)
 			return EXIT_ERROR;
 	}
+	common_finish(&c);
 	if (optind + 1 != argc)
 		return usage_error("plan", optind == argc ? "expected a profile" : "expected one profile");
 	if (session_open(&ses, &c, false) < 0 || plan_prepare(&pl, &c, &ses.snap, argv[optind], drop_in) < 0) {

@@ -133,6 +133,7 @@ int validate_main(int argc, char **argv)
 		if (r != 0)
 			return EXIT_ERROR;
 	}
+	common_finish(&c);
 	if (optind >= argc)
 		return usage_error("validate", schema_path ? "expected one or more documents to check" :
 							     "expected one or more profiles to check");

@@ -114,3 +114,58 @@ teardown() { teardown_tmp; }
 		sed -n '/^\.SS diff$/,/^\.SS /p' "$TOP/src/man/fintune.8" | grep -qF "\\fB$col\\fR" || { echo "man diff lacks $col"; false; }
 	done < <(sed 's/   */\n/g' <<<"$diff" | sed 's/ *$//')
 }
+
+@test "-q means one thing everywhere: nothing on stdout in text, the exit status as the answer" {
+	setup_tmp
+	fake_proc "$TMP" 6.18.0
+	mkdir -p "$TMP/etc/sysctl.d" "$TMP/run"
+	for args in "validate reverse-proxy" "plan reverse-proxy" "profiles" "explain tcp_fin_timeout"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ft $args --root "$TMP" -q
+		[ "$status" -eq 0 ] || { echo "$args: $status"; false; }
+		[ -z "$output" ] || { echo "$args -q printed: $output"; false; }
+	done
+	run --separate-stderr ft diff --root "$TMP" -q reverse-proxy
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	run --separate-stderr ft apply --check --root "$TMP" -q reverse-proxy
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	run --separate-stderr ft apply --root "$TMP" -q reverse-proxy
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	echo 3 >"$TMP/proc/sys/net/ipv4/tcp_orphan_retries"
+	run --separate-stderr ft status --root "$TMP" -q
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	run --separate-stderr ft rollback --root "$TMP" -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# errors still reach stderr, and JSON, asked for, is still printed
+	run --separate-stderr ft plan --root "$TMP" -q nosuchprofile
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"no profile named \"nosuchprofile\""* ]]
+	run --separate-stderr ft plan --root "$TMP" -q --format json reverse-proxy
+	[ "$(jq -r .profile <<<"$output")" = reverse-proxy ]
+}
+
+@test "--root must name an existing directory, for every command; --reload is not for --root" {
+	setup_tmp
+	for cmd in "validate reverse-proxy" "plan reverse-proxy" "diff reverse-proxy" "apply reverse-proxy" \
+		"apply --check reverse-proxy" rollback status profiles "explain tcp_fin_timeout"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ft $cmd --root "$TMP/missing/root"
+		[ "$status" -eq 1 ] || { echo "$cmd: $status"; false; }
+		[[ "$stderr" == *"--root $TMP/missing/root: No such file or directory"* ]] || { echo "$cmd: $stderr"; false; }
+	done
+	[ ! -e "$TMP/missing" ]
+	: >"$TMP/file"
+	run --separate-stderr ft diff --root "$TMP/file" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"not a directory"* ]]
+	mkdir -p "$TMP/img"
+	run --separate-stderr ft apply --root "$TMP/img" --reload reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"--reload restarts the host's systemd-sysctl.service: not with --root"* ]]
+	[ -z "$(ls -A "$TMP/img")" ]
+}
