@@ -179,7 +179,8 @@ static int plan_file_check(json_t *o, const char *path, const struct plan *pl)
 			edited++;
 		}
 	}
-	hex_string(h, pl->snap->digest, sizeof(pl->snap->digest));
+	snapshot_digest(pl->snap, digest);
+	hex_string(h, digest, sizeof(digest));
 	if (!drift && strcmp(json_string_value(json_object_get(o, "snapshot_sha256")) ?: "", h) != 0) {
 		fprintf(stderr, "fintune apply: drifted: the sysctl.d configuration or the state changed since the plan was made\n");
 		drift++;

@@ -98,6 +98,9 @@ bool plan_in_force(const struct sysctl_config *c, const struct kernel *k, enum k
 /* What plan --output adds to the plan's JSON: the profile's source and
  * digest, the snapshot's digest, the drop-in's name. */
 void plan_file_stamp(json_t *o, const struct plan *pl);
+/* The planned keys as /proc/sys paths, NULL-terminated: the only ones a
+ * plan resolves (sysctld_build). */
+const char *const *planned_keys(void);
 /* n bytes as 2n lowercase hex digits and a NUL. */
 void hex_string(char *out, const unsigned char *d, size_t n);
 

@@ -25,6 +25,16 @@
 
 #define note(pl, ...) advice_say((pl)->notes, &(pl)->n_notes, __VA_ARGS__)
 
+const char *const *planned_keys(void)
+{
+	static const char *keys[K_PLANNED + 1];
+
+	if (!keys[0])
+		for (int id = 0; id < K_PLANNED; id++)
+			keys[id] = key_fact(id)->proc;
+	return keys;
+}
+
 static bool key_exists(const char *path, void *ctx)
 {
 	const struct kernel *k = ctx;
@@ -311,13 +321,13 @@ int plan_compute(struct plan *pl, struct profile *p, const struct snapshot *s, c
 	classify_drop_in(pl);
 	/* the configuration now, then with the new drop-in in place, as each
 	 * applier reads it: built from the one read, never read again */
-	r = sysctld_build(&pl->now, &s->tree, false, NULL, NULL, &pl->diags);
+	r = sysctld_build(&pl->now, &s->tree, false, NULL, NULL, planned_keys(), &pl->diags);
 	if (r == 0)
 		r = sysctld_build(&pl->next, &s->tree, false, pl->old_foreign ? NULL : pl->drop_in_name,
-				  pl->old_foreign ? NULL : pl->new_text, NULL);
+				  pl->old_foreign ? NULL : pl->new_text, planned_keys(), NULL);
 	if (r == 0)
 		r = sysctld_build(&pl->next_procps, &s->tree, true, pl->old_foreign ? NULL : pl->drop_in_name,
-				  pl->old_foreign ? NULL : pl->new_text, NULL);
+				  pl->old_foreign ? NULL : pl->new_text, planned_keys(), NULL);
 	if (r < 0)
 		return r;
 	build_view(pl);
@@ -559,7 +569,8 @@ void plan_file_stamp(json_t *o, const struct plan *pl)
 	profile_digest(pl->profile, digest);
 	hex_string(h, digest, sizeof(digest));
 	json_object_set_new(o, "profile_sha256", json_string(h));
-	hex_string(h, pl->snap->digest, sizeof(pl->snap->digest));
+	snapshot_digest(pl->snap, digest);
+	hex_string(h, digest, sizeof(digest));
 	json_object_set_new(o, "snapshot_sha256", json_string(h));
 	json_object_set_new(o, "drop_in_name", json_string(pl->drop_in_name));
 }

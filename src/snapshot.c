@@ -50,7 +50,7 @@ static void hash_text(struct sha256_ctx *c, const struct sysctl_text *t)
 		hash_text(c, &t->matches[i]);
 }
 
-static void digest(struct snapshot *s)
+void snapshot_digest(const struct snapshot *s, unsigned char out[32])
 {
 	const struct kernel *k = &s->kernel;
 	struct sha256_ctx c;
@@ -70,7 +70,7 @@ static void digest(struct snapshot *s)
 	hash_bytes(&c, &s->state_err, sizeof(s->state_err));
 	for (int id = 0; s->state.has_baseline && id < K_PLANNED; id++)
 		hash_str(&c, s->state.baseline[id].present ? s->state.baseline[id].value : NULL);
-	sha256_digest(&c, sizeof(s->digest), s->digest);
+	sha256_digest(&c, 32, out);
 }
 
 int snapshot_take(struct snapshot *s, struct host *h, struct diags *d)
@@ -83,7 +83,6 @@ int snapshot_take(struct snapshot *s, struct host *h, struct diags *d)
 	if (r < 0)
 		return r;
 	s->state_err = state_load(h, &s->state);
-	digest(s);
 	return 0;
 }
 

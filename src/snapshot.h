@@ -23,14 +23,15 @@ struct snapshot {
 	struct sysctl_tree tree;
 	struct state state;
 	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's), -errno */
-	/* sha256 over everything above that a plan depends on: a reviewed
-	 * plan records it, and apply --plan refuses when it changed */
-	unsigned char digest[32];
 };
 
 /* Reads it all; problems are warnings in d. 0 or -ENOMEM. */
 int snapshot_take(struct snapshot *s, struct host *h, struct diags *d);
 void snapshot_free(struct snapshot *s);
+/* sha256 over everything in it that a plan depends on: a reviewed plan
+ * records it, and apply --plan refuses when it changed. Computed only when
+ * asked: hashing every text costs more than reading it. */
+void snapshot_digest(const struct snapshot *s, unsigned char out[32]);
 
 /* fintune's drop-in NAME in /etc/sysctl.d, as the snapshot found it. */
 struct dropin_seen {

@@ -157,7 +157,7 @@ int status_main(int argc, char **argv)
 		printf("Rollback  %zu appl%s can be undone, newest first\n", st->n, st->n == 1 ? "y" : "ies");
 	}
 	/* what the configuration leaves in force after boot, read once */
-	if (sysctld_build(&now, &ses.snap.tree, false, NULL, NULL, NULL) < 0) {
+	if (sysctld_build(&now, &ses.snap.tree, false, NULL, NULL, planned_keys(), NULL) < 0) {
 		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}

@@ -140,7 +140,38 @@ struct loader {
 	size_t *slot;		/* entry index + 1; 0 is empty */
 	size_t n_slots, used;
 	struct diags *d;
+	/* keys of interest (normalised), or NULL for all: what is never
+	 * resolved is not kept */
+	const char *const *keys;
+	char *line;		/* one buffer for every line */
+	size_t line_cap;
 };
+
+/* Whether a key may be, or is, one of interest. Before normalising, a cheap
+ * test: the key's last component is in the text as written (normalising
+ * only swaps and drops separators), or it is a glob. */
+static bool maybe_wanted(const struct loader *l, const char *raw)
+{
+	if (!l->keys || strpbrk(raw, "*?["))
+		return true;
+	for (const char *const *k = l->keys; *k; k++) {
+		const char *leaf = strrchr(*k, '/');
+
+		if (strstr(raw, leaf ? leaf + 1 : *k))
+			return true;
+	}
+	return false;
+}
+
+static bool wanted(const struct loader *l, const char *key)
+{
+	if (!l->keys)
+		return true;
+	for (const char *const *k = l->keys; *k; k++)
+		if (strcmp(*k, key) == 0)
+			return true;
+	return false;
+}
 
 static size_t key_hash(const char *s)
 {
@@ -207,6 +238,9 @@ static void loader_done(struct loader *l)
 	l->c->n_entries = w;
 	free(l->slot);
 	l->slot = NULL;
+	free(l->line);
+	l->line = NULL;
+	l->line_cap = 0;
 }
 
 static bool add_entry(struct loader *l, struct sysctl_entry *e)
@@ -267,7 +301,7 @@ static void parse_line(struct loader *l, const struct sysctl_file *f, char *line
 {
 	bool procps = l->c->procps;
 	struct sysctl_entry e = { .file = f, .line = lineno };
-	char *k = strip(line), *eq;
+	char *k = strip(line), *eq, *val = NULL;
 
 	if (!*k || *k == '#' || *k == ';')
 		return;
@@ -277,14 +311,10 @@ static void parse_line(struct loader *l, const struct sysctl_file *f, char *line
 		return;
 	}
 	if (eq) {
-		char *v = eq + 1;
-
 		*eq = '\0';
 		/* procps keeps a CR inside the value (and the kernel then
 		 * refuses it) */
-		e.value = strdup(strip(v));
-		if (!e.value)
-			return;
+		val = strip(eq + 1);
 	}
 	k = strip(k);
 	if (*k == '-') {
@@ -294,24 +324,32 @@ static void parse_line(struct loader *l, const struct sysctl_file *f, char *line
 			/* procps keeps the blank in the key: that path does not exist */
 			diag_warn(l->d, f->path, lineno, 0, NULL,
 				  "procps reads the key with the blank after \"-\", which sets nothing: write \"-%s\"", strip(k));
-			free(e.value);
 			return;
 		}
 		k = strip(k);
 	}
+	/* without diagnostics to give, a key of no interest is not even
+	 * normalised */
+	if (!l->d && !maybe_wanted(l, k))
+		return;
 	e.key = normalize(k, procps);
 	if (!e.key) {
 		diag_warn(l->d, f->path, lineno, 0, NULL, "invalid key \"%s\", ignoring", k);
-		free(e.value);
 		return;
 	}
 	e.glob = strpbrk(e.key, "*?[") != NULL;
+	if (!e.glob && !wanted(l, e.key)) {
+		free(e.key);
+		return;
+	}
 	/* procps keeps a glob away only from a key spelled as the glob's
 	 * match: "/net/ipv4/x" sets net/ipv4/x but does not shut out
 	 * "net.ipv4.?" */
 	if (procps && !e.glob)
 		e.spelled = swapped(k);
-	if (!add_entry(l, &e)) {
+	if (val)
+		e.value = strdup(val);
+	if ((val && !e.value) || !add_entry(l, &e)) {
 		free(e.key);
 		free(e.spelled);
 		free(e.value);
@@ -347,11 +385,18 @@ static void parse_file(struct loader *l, const struct sysctl_file *f, const char
 				  "line longer than 1 MiB: systemd-sysctl stops reading the file here");
 			return;
 		}
-		line = strndup(p, n);	/* a NUL in it ends it, as for procps */
-		if (!line)
-			return;
+		if (n + 1 > l->line_cap) {
+			char *nb = realloc(l->line, n + 1);
+
+			if (!nb)
+				return;
+			l->line = nb;
+			l->line_cap = n + 1;
+		}
+		line = l->line;
+		memcpy(line, p, n);	/* a NUL in it ends it, as for procps */
+		line[n] = '\0';
 		parse_line(l, f, line, lineno);
-		free(line);
 		p = eol;
 		if (p < end && !procps && *p == '\r' && p + 1 < end && p[1] == '\n')
 			p++;
@@ -682,7 +727,7 @@ static struct sysctl_file *add_file(struct sysctl_config *c, const char *name, c
 }
 
 int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool procps, const char *override_name,
-		  const char *override_text, struct diags *d)
+		  const char *override_text, const char *const *keys, struct diags *d)
 {
 	bool override_done = !override_name || !override_text;
 	char override_path[PATH_MAX];
@@ -695,6 +740,7 @@ int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool pro
 	if (!c->files)
 		return -ENOMEM;
 	loader_init(&l, c, d);
+	l.keys = keys;
 	if (override_name)
 		snprintf(override_path, sizeof(override_path), "%s/%s", sysctld_dirs[0], override_name);
 	for (size_t i = 0; i <= t->n; i++) {
@@ -750,7 +796,7 @@ int sysctld_load(struct sysctl_config *c, const char *root, bool procps, const c
 		return r;
 	r = sysctld_read(&t, &h, d);
 	if (r == 0)
-		r = sysctld_build(c, &t, procps, override_name, override_text, d);
+		r = sysctld_build(c, &t, procps, override_name, override_text, NULL, d);
 	sysctld_tree_free(&t);
 	host_close(&h);
 	return r;

@@ -121,11 +121,14 @@ int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, cons
  * --system does, /etc/sysctl.conf last. When override_name and
  * override_text are set, /etc/sysctl.d/override_name is taken to hold
  * override_text instead of what is on disk: how fintune predicts the effect
- * of its own drop-in. Malformed lines become warnings "file:line: ...,
- * ignoring" in d (which may be NULL).
+ * of its own drop-in. keys (NULL-terminated, normalised: net/ipv4/x), when
+ * set, are the only ones that will be resolved: assignments of others are
+ * not kept (a view of 100,000 files then costs little more than its
+ * texts). Malformed lines become warnings "file:line: ..., ignoring" in d
+ * (which may be NULL: then lines of no interest are not even normalised).
  */
 int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool procps, const char *override_name,
-		  const char *override_text, struct diags *d);
+		  const char *override_text, const char *const *keys, struct diags *d);
 /* sysctld_read and sysctld_build in one, for a root given by name. */
 int sysctld_load(struct sysctl_config *c, const char *root, bool procps, const char *override_name,
 		 const char *override_text, struct diags *d);
