@@ -26,9 +26,10 @@ static const struct command {
 	{ "validate", validate_main, "PROFILE... | --schema SCHEMA DOC...",
 	  "check profiles against the schema and for consistency",
 	  "Checks each PROFILE (a built-in or local profile name, or a path) against\n"
-	  "the profile schema, follows its extends: chain, and checks what the schema\n"
-	  "cannot (port range order, tcp_tw_reuse without timestamps). Every problem\n"
-	  "is reported as FILE:LINE:COL: /json/pointer: message.\n"
+	  "the profile schema, follows its extends: chain, checks what the schema\n"
+	  "cannot (port range order, tcp_tw_reuse without timestamps), and reports\n"
+	  "every pin `plan` would refuse on this kernel (/proc/sys, under --root).\n"
+	  "Every problem is reported as FILE:LINE:COL: /json/pointer: message.\n"
 	  "\n"
 	  "With --schema, checks any YAML or JSON DOC against any JSON Schema\n"
 	  "(draft 2020-12) file instead.\n"
@@ -36,6 +37,7 @@ static const struct command {
 	  "  --schema SCHEMA      validate DOCs against SCHEMA, not profiles\n"
 	  "  --format text|json   output format (json: one object on stdout)\n"
 	  "  --root DIR           read local profiles from DIR/etc/fintune/profiles\n"
+	  "                       and the kernel's values from DIR/proc/sys\n"
 	  "  -q, --quiet          print only problems\n"
 	  "  -v, --verbose        also print the merged workload and pins, each with\n"
 	  "                       the file:line:col it comes from\n"

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* fintune validate: profiles against the profile schema, or any document
  * against any schema. */
+#include "advise.h"
 #include "common.h"
+#include "kernel.h"
 #include "load.h"
 #include "output.h"
 #include "profile.h"
@@ -54,8 +56,21 @@ static void report(const struct common *c, struct result *r, const char *note, j
 	}
 }
 
-static bool validate_profile(const struct common *c, struct profile_loader *l, const char *spec,
-			     json_t *out)
+/* What plan would refuse on this kernel, located at the pins to blame. Only
+ * for a profile that loaded: the advisor never sees a document the schema
+ * or the semantic checks rejected. */
+static bool refusals(const struct profile *p, const struct kernel *k, struct advice *a, struct diags *d)
+{
+	struct advisor_input in = { .w = &p->w, .pins = p->pins, .n_pins = p->n_pins, .k = k };
+
+	if (advise(&in, a) == 0)
+		return false;
+	advice_locate_errors(a, p, d);
+	return true;
+}
+
+static bool validate_profile(const struct common *c, struct profile_loader *l, const struct kernel *k,
+			     struct advice *a, const char *spec, json_t *out)
 {
 	struct result r = { .input = spec };
 	struct profile *p;
@@ -63,7 +78,7 @@ static bool validate_profile(const struct common *c, struct profile_loader *l, c
 
 	diags_init(&r.d);
 	p = profile_load(l, spec, &r.d);
-	r.valid = p != NULL;
+	r.valid = p != NULL && !refusals(p, k, a, &r.d);
 	r.files = json_array();
 	if (p) {
 		for (size_t i = 0; i < p->n_files; i++)
@@ -117,6 +132,8 @@ int validate_main(int argc, char **argv)
 	struct profile_loader *loader = NULL;
 	struct doc *schema_doc = NULL;
 	struct schema *schema = NULL;
+	struct kernel kernel;
+	struct advice *advice = NULL;
 	json_t *results = NULL, *top;
 	bool all_valid = true;
 	int opt, r;
@@ -167,9 +184,22 @@ int validate_main(int argc, char **argv)
 			r = EXIT_ERROR;
 			goto out;
 		}
+		/* the kernel plan would advise for: ROOT/proc/sys, or the facts
+		 * of the newest kernel where there are no live values */
+		kernel_read(c.root, &kernel, &d);
+		if (!c.quiet) {
+			diags_sort(&d);
+			diags_print(&d, stderr);
+		}
 		diags_free(&d);
+		advice = malloc(sizeof(*advice));
+		if (!advice) {
+			fprintf(stderr, "fintune validate: out of memory\n");
+			r = EXIT_ERROR;
+			goto out;
+		}
 		for (int i = optind; i < argc; i++)
-			all_valid &= validate_profile(&c, loader, argv[i], results);
+			all_valid &= validate_profile(&c, loader, &kernel, advice, argv[i], results);
 	}
 	r = all_valid ? EXIT_OK : EXIT_ERROR;
 	if (c.format == FORMAT_JSON) {
@@ -182,6 +212,7 @@ int validate_main(int argc, char **argv)
 	}
 out:
 	json_decref(results);
+	free(advice);
 	schema_free(schema);
 	doc_free(schema_doc);
 	profile_loader_free(loader);
