@@ -204,9 +204,20 @@ static bool apply_pin(const struct advisor_input *in, struct advice *a, enum key
 	}
 	if (!kernel_accepts(in->k, id, p->value)) {
 		const struct key_era *era = kernel_era(in->k, id);
+		char expected[160];
 
-		refuse(a, id, "%s is pinned to %s at %s, which this kernel (%s) does not accept (expected %ld..%ld)", name,
-		       p->value, at, in->k->release[0] ? in->k->release : "unknown", era->min, era->max);
+		snprintf(expected, sizeof(expected), "%ld..%ld", era->min, era->max);
+		if (id == K_PORT_RANGE) {
+			/* the range's own rule, not its ends': 600 is in 1..65535 */
+			long unpriv = 1024;
+			bool running = kernel_has(in->k, K_UNPRIV_PORT_START) &&
+				       kernel_value(in->k, K_UNPRIV_PORT_START, &unpriv);
+
+			snprintf(expected, sizeof(expected), "LOW HIGH with %ld <= LOW <= HIGH <= %ld: LOW may not be below %s ip_unprivileged_port_start",
+				 unpriv > era->min ? unpriv : era->min, era->max, running ? "the running" : "the default");
+		}
+		refuse(a, id, "%s is pinned to %s at %s, which this kernel (%s) does not accept (expected %s)", name,
+		       p->value, at, in->k->release[0] ? in->k->release : "unknown", expected);
 		return false;
 	}
 	snprintf(r->proposed, sizeof(r->proposed), "%s", p->value);

@@ -151,7 +151,7 @@ teardown() { teardown_tmp; }
 	run --separate-stderr ft validate --root "$TMP/root" "$TMP/p.yaml"
 	[ "$status" -eq 1 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "$TMP/p.yaml:4:33: /pin/net.ipv4.ip_local_port_range: net.ipv4.ip_local_port_range is pinned to 600 60999 at $TMP/p.yaml:4:33, which this kernel (6.18.0) does not accept"* ]]
+	[[ "$stderr" == "$TMP/p.yaml:4:33: /pin/net.ipv4.ip_local_port_range: net.ipv4.ip_local_port_range is pinned to 600 60999 at $TMP/p.yaml:4:33, which this kernel (6.18.0) does not accept (expected LOW HIGH with 1024 <= LOW <= HIGH <= 65535: LOW may not be below the running ip_unprivileged_port_start)" ]]
 	# the check is the running kernel's: where unprivileged ports start at
 	# 500, the same profile is valid
 	echo 500 >"$TMP/root/proc/sys/net/ipv4/ip_unprivileged_port_start"

@@ -620,6 +620,7 @@ static void test_refusals_name_their_pin(void **state)
 	assert_int_equal(d.v[0].line, 6);
 	assert_int_equal(d.v[0].col, 33);
 	assert_string_equal(d.v[0].pointer, "/pin/net.ipv4.ip_local_port_range");
+	assert_non_null(strstr(d.v[0].msg, "(expected LOW HIGH with 1024 <= LOW <= HIGH <= 65535: LOW may not be below the running ip_unprivileged_port_start)"));
 	diags_free(&d);
 	/* where unprivileged ports start lower, the same pin is taken */
 	set_running(&k, K_UNPRIV_PORT_START, "%ld", 500, 0);
