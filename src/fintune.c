@@ -4,9 +4,9 @@
  * One file per command (validate.c, ...); this one dispatches.
  */
 #include "common.h"
+#include "report.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,21 +190,9 @@ void common_init(struct common *c, const char *cmd, unsigned formats)
 	c->formats = formats | 1u << FORMAT_TEXT;
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		c->color = COLOR_NEVER;
-}
-
-int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fintune%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd)
-		fprintf(stderr, " (see 'fintune help %s')\n", cmd);
-	else
-		fprintf(stderr, " (see 'fintune --help')\n");
-	return EXIT_ERROR;
+	/* main() started the report with the command's name and the format
+	 * argv asks for; the options confirm or change them */
+	report_set_color(c->color);
 }
 
 bool common_parse(struct common *c, int argc, char **argv, int *status)
@@ -250,6 +238,7 @@ int common_option(struct common *c, int opt, char **argv)
 			return -1;
 		}
 		c->format = (enum format)f;
+		report_set_format(c->format);
 		return 0;
 	}
 	case 'C':
@@ -263,6 +252,7 @@ int common_option(struct common *c, int opt, char **argv)
 			usage_error(c->cmd, "--color %s: expected auto, always or never", optarg);
 			return -1;
 		}
+		report_set_color(c->color);
 		return 0;
 	case 'q':
 		c->quiet = true;
@@ -296,7 +286,29 @@ bool use_color(const struct common *c, int fd)
 	return isatty(fd) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
 }
 
-int main(int argc, char **argv)
+/* The format argv asks for, before any command parses it: a usage error
+ * can come before --format on the line (`validate --frob --format json`),
+ * and still owes a JSON object. The last --format wins, as in getopt. */
+static enum format requested_format(int argc, char **argv)
+{
+	enum format f = FORMAT_TEXT;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			v = argv[i] + 9;
+		if (v)
+			f = strcmp(v, "json") == 0 ? FORMAT_JSON : FORMAT_TEXT;
+	}
+	return f;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const struct command *c;
 
@@ -328,7 +340,16 @@ int main(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	report_init(c->name, requested_format(argc, argv));
 	/* The command sees its own name as argv[0]. */
 	opterr = 0;
 	return c->main(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	report_init(NULL, requested_format(argc, argv));
+	/* with --format json, a command that failed without its document
+	 * still prints one object: {"error": ...} */
+	return report_finish(dispatch(argc, argv));
 }
