@@ -7,6 +7,7 @@
 #include "load.h"
 #include "output.h"
 #include "profile.h"
+#include "report.h"
 #include "schema.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct result {
 	const char *input;
 	bool valid;
 	struct diags d;
+	enum error_code code;	/* what its errors are: invalid-profile, or refused */
 	json_t *files;	/* the files that were read, for JSON output */
 };
 
@@ -35,9 +37,11 @@ static void report(const struct common *c, struct result *r, const char *note, j
 		json_object_set_new(o, "problems", diags_to_json(&r->d));
 		json_array_append_new(out, o);
 		r->files = NULL;
+		/* the problems are in the document: none on stderr */
+		report_remember_diags(r->code, &r->d);
 		return;
 	}
-	diags_print_color(&r->d, stderr, use_color(c, 2));
+	report_diags(r->code, &r->d);
 	if (r->valid && !c->quiet) {
 		char input[PATH_MAX], extends[PATH_MAX + 32];
 
@@ -78,6 +82,7 @@ static bool validate_profile(const struct common *c, struct profile_loader *l, c
 
 	diags_init(&r.d);
 	p = profile_load(l, spec, &r.d);
+	r.code = p ? ERR_REFUSED : ERR_PROFILE;
 	r.valid = p != NULL && !refusals(p, k, a, &r.d);
 	r.files = json_array();
 	if (p) {
@@ -104,7 +109,7 @@ static bool validate_profile(const struct common *c, struct profile_loader *l, c
 
 static bool validate_document(const struct common *c, struct schema *s, const char *path, json_t *out)
 {
-	struct result r = { .input = path };
+	struct result r = { .input = path, .code = ERR_PROFILE };
 	struct doc *doc;
 
 	diags_init(&r.d);
@@ -165,7 +170,7 @@ int validate_main(int argc, char **argv)
 			schema = schema_compile(schema_doc, &d);
 		if (!schema) {
 			diags_sort(&d);
-			diags_print(&d, stderr);
+			report_diags(ERR_PROFILE, &d);
 			diags_free(&d);
 			r = EXIT_ERROR;
 			goto out;
@@ -179,7 +184,8 @@ int validate_main(int argc, char **argv)
 		diags_init(&d);
 		loader = profile_loader_new(c.root, &d);
 		if (!loader) {
-			diags_print(&d, stderr);
+			/* the compiled-in schema did not compile, or no memory */
+			report_diags(ERR_INTERNAL, &d);
 			diags_free(&d);
 			r = EXIT_ERROR;
 			goto out;
@@ -188,13 +194,14 @@ int validate_main(int argc, char **argv)
 		 * of the newest kernel where there are no live values */
 		kernel_read(c.root, &kernel, &d);
 		if (!c.quiet) {
+			/* warnings only: a key that cannot be read is absent */
 			diags_sort(&d);
-			diags_print(&d, stderr);
+			report_diags(ERR_IO, &d);
 		}
 		diags_free(&d);
 		advice = malloc(sizeof(*advice));
 		if (!advice) {
-			fprintf(stderr, "fintune validate: out of memory\n");
+			report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");
 			r = EXIT_ERROR;
 			goto out;
 		}
@@ -205,6 +212,9 @@ int validate_main(int argc, char **argv)
 	if (c.format == FORMAT_JSON) {
 		top = json_object();
 		json_object_set_new(top, "valid", json_boolean(all_valid));
+		/* the first problem, as every command's JSON has it on failure */
+		if (!all_valid)
+			json_object_set_new(top, "error", report_error_json());
 		json_object_set_new(top, "results", results);
 		results = NULL;
 		if (print_json(top) < 0)

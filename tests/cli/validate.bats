@@ -86,7 +86,7 @@ teardown() { teardown_tmp; }
 	# without --root the host has no such profile
 	run --separate-stderr ft validate web
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "no profile named \"web\""* ]]
+	[[ "$stderr" == "fintune validate: no profile named \"web\""* ]]
 	# a local profile with a built-in's name replaces it, and may build on it
 	printf 'fintune: 1\nname: reverse-proxy\nextends: reverse-proxy\nworkload:\n  rtt_ms: 7\n' \
 		>"$TMP/etc/fintune/profiles/reverse-proxy.yaml"
