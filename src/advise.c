@@ -74,7 +74,6 @@ static void add(char *buf, size_t size, const char *fmt, ...)
 #define BASIS(rec, ...) snprintf((rec)->basis, sizeof((rec)->basis), __VA_ARGS__)
 
 #define warn(a, ...) advice_say((a)->warnings, &(a)->n_warnings, __VA_ARGS__)
-#define refuse(a, ...) advice_say((a)->errors, &(a)->n_errors, __VA_ARGS__)
 
 void advice_say(char list[][ADVICE_TEXT], size_t *n, const char *fmt, ...)
 {
@@ -84,6 +83,20 @@ void advice_say(char list[][ADVICE_TEXT], size_t *n, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(list[(*n)++], ADVICE_TEXT, fmt, ap);
+	va_end(ap);
+}
+
+/* A refusal, and the key whose pin it is about (K_COUNT: none). */
+__attribute__((format(printf, 3, 4)))
+static void refuse(struct advice *a, enum key_id id, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n_errors == ADVICE_NOTES)
+		return;
+	a->error_key[a->n_errors] = id;
+	va_start(ap, fmt);
+	vsnprintf(a->errors[a->n_errors++], ADVICE_TEXT, fmt, ap);
 	va_end(ap);
 }
 
@@ -191,9 +204,20 @@ static bool apply_pin(const struct advisor_input *in, struct advice *a, enum key
 	}
 	if (!kernel_accepts(in->k, id, p->value)) {
 		const struct key_era *era = kernel_era(in->k, id);
+		char expected[160];
 
-		refuse(a, "%s is pinned to %s at %s, which this kernel (%s) does not accept (expected %ld..%ld)", name,
-		       p->value, at, in->k->release[0] ? in->k->release : "unknown", era->min, era->max);
+		snprintf(expected, sizeof(expected), "%ld..%ld", era->min, era->max);
+		if (id == K_PORT_RANGE) {
+			/* the range's own rule, not its ends': 600 is in 1..65535 */
+			long unpriv = 1024;
+			bool running = kernel_has(in->k, K_UNPRIV_PORT_START) &&
+				       kernel_value(in->k, K_UNPRIV_PORT_START, &unpriv);
+
+			snprintf(expected, sizeof(expected), "LOW HIGH with %ld <= LOW <= HIGH <= %ld: LOW may not be below %s ip_unprivileged_port_start",
+				 unpriv > era->min ? unpriv : era->min, era->max, running ? "the running" : "the default");
+		}
+		refuse(a, id, "%s is pinned to %s at %s, which this kernel (%s) does not accept (expected %s)", name,
+		       p->value, at, in->k->release[0] ? in->k->release : "unknown", expected);
 		return false;
 	}
 	snprintf(r->proposed, sizeof(r->proposed), "%s", p->value);
@@ -302,10 +326,10 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 		long p = strtol(r->proposed, NULL, 10);
 
 		if (p > 60 && p < 120)
-			refuse(a, "net.ipv4.tcp_fin_timeout is pinned to %ld: 61..119 makes the kernel time out after 2(F-60) = %ld s; pin 60 or less",
+			refuse(a, K_FIN_TIMEOUT, "net.ipv4.tcp_fin_timeout is pinned to %ld: 61..119 makes the kernel time out after 2(F-60) = %ld s; pin 60 or less",
 			       p, 2 * (p - 60));
 		else if (p < f->fin_floor)
-			refuse(a, "net.ipv4.tcp_fin_timeout is pinned to %ld, below the safe floor of %.0f s for rtt_ms %g (the kernel waits at least 3.5 x RTO = %.1f s anyway; peers slower to close get a RST)",
+			refuse(a, K_FIN_TIMEOUT, "net.ipv4.tcp_fin_timeout is pinned to %ld, below the safe floor of %.0f s for rtt_ms %g (the kernel waits at least 3.5 x RTO = %.1f s anyway; peers slower to close get a RST)",
 			       p, f->fin_floor, w->rtt_ms, 3.5 * f->rto);
 		else if (p > 60)
 			warn(a, "net.ipv4.tcp_fin_timeout is pinned to %ld: above 60 the kernel keeps an orphaned FIN_WAIT2 %ld s, the first %ld s as a full socket counted against tcp_max_orphans",
@@ -587,7 +611,7 @@ static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
 
 	if (apply_pin(in, a, K_TW_REUSE)) {
 		if (strcmp(r->proposed, "0") != 0 && !ts_on)
-			refuse(a, "net.ipv4.tcp_tw_reuse is pinned to %s but tcp_timestamps is 0 in the same plan: reuse needs timestamps",
+			refuse(a, K_TW_REUSE, "net.ipv4.tcp_tw_reuse is pinned to %s but tcp_timestamps is 0 in the same plan: reuse needs timestamps",
 			       r->proposed);
 		return;
 	}
@@ -868,8 +892,25 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 		}
 		r->change = !k->running[id].present || strcmp(k->running[id].value, r->proposed) != 0;
 		if (!r->pinned && !kernel_accepts(k, id, r->proposed))
-			refuse(a, "internal error: the advice %s = %s is outside what this kernel accepts",
+			refuse(a, K_COUNT, "internal error: the advice %s = %s is outside what this kernel accepts",
 			       key_fact(id)->name, r->proposed);
 	}
 	return a->n_errors;
+}
+
+/* Not the advisor: what validate uses to say where a refusal comes from. */
+void advice_locate_errors(const struct advice *a, const struct profile *p, struct diags *d)
+{
+	for (size_t i = 0; i < a->n_errors; i++) {
+		enum key_id id = a->error_key[i];
+		const struct pin *pin = id < K_COUNT ? profile_pin(p, key_fact(id)->name) : NULL;
+		char ptr[96];
+
+		if (pin && pin->origin.file) {
+			snprintf(ptr, sizeof(ptr), "/pin/%s", pin->key);
+			diag_add(d, pin->origin.file, pin->origin.line, pin->origin.col, ptr, "%s", a->errors[i]);
+		} else {
+			diag_add(d, p->n_files ? p->files[0].display : NULL, 1, 1, NULL, "%s", a->errors[i]);
+		}
+	}
 }

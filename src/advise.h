@@ -68,8 +68,11 @@ struct advice {
 	struct figures fig;
 	char warnings[ADVICE_NOTES][ADVICE_TEXT];
 	size_t n_warnings;
-	/* refusals: a pin or a combination fintune will not plan */
+	/* refusals: a pin or a combination fintune will not plan; error_key[i]
+	 * is the key whose pin errors[i] is about (for a combination, the pin
+	 * that caused it), K_COUNT when no pin is to blame */
 	char errors[ADVICE_NOTES][ADVICE_TEXT];
+	enum key_id error_key[ADVICE_NOTES];
 	size_t n_errors;
 };
 
@@ -84,6 +87,12 @@ double orphan_lifetime(int retries, double rto, double rto_max);
 /* The floor below which fintune does not propose tcp_fin_timeout:
  * max(10, 3.5 x RTO), at most 60. */
 double fin_timeout_floor(double rto);
+
+/* Each refusal of a as a problem in d, located where the profile wrote the
+ * pin it is about (FILE:LINE:COL of the pin's value, pointer /pin/KEY), or
+ * at the first line of the profile's file when no pin is to blame. Not part
+ * of the pure advisor: it only formats what advise() said. */
+void advice_locate_errors(const struct advice *a, const struct profile *p, struct diags *d);
 
 /* Adds a message to a fixed list (warnings, errors, notes): dropped when
  * the list is full. */

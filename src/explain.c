@@ -7,8 +7,10 @@
 #include "kernel.h"
 #include "output.h"
 #include "plan.h"
+#include "report.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,7 +385,8 @@ int explain_main(int argc, char **argv)
 	}
 	diags_init(&d);
 	kernel_read(c.root, &k, &d);
-	diags_print(&d, stderr);
+	/* warnings only: a key that cannot be read is shown as absent */
+	report_diags(ERR_IO, &d);
 	diags_free(&d);
 	if (c.format == FORMAT_JSON)
 		return print_json(id >= 0 ? key_json(&k, id) : t ? topic_json(t) : overview_json(&k)) < 0 ?
@@ -394,5 +397,9 @@ int explain_main(int argc, char **argv)
 		print_topic(t);
 	else
 		print_overview();
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_ERROR;
+	if (fflush(stdout) != 0) {
+		report_error(ERR_IO, NULL, 0, 0, "cannot write to standard output: %s", strerror(errno));
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
 }

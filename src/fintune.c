@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +28,10 @@ static const struct command {
 	{ "validate", validate_main, "PROFILE... | --schema SCHEMA DOC...",
 	  "check profiles against the schema and for consistency",
 	  "Checks each PROFILE (a built-in or local profile name, or a path) against\n"
-	  "the profile schema, follows its extends: chain, and checks what the schema\n"
-	  "cannot (port range order, tcp_tw_reuse without timestamps). Every problem\n"
-	  "is reported as FILE:LINE:COL: /json/pointer: message.\n"
+	  "the profile schema, follows its extends: chain, checks what the schema\n"
+	  "cannot (port range order, tcp_tw_reuse without timestamps), and reports\n"
+	  "every pin `plan` would refuse on this kernel (/proc/sys, under --root).\n"
+	  "Every problem is reported as FILE:LINE:COL: /json/pointer: message.\n"
 	  "\n"
 	  "With --schema, checks any YAML or JSON DOC against any JSON Schema\n"
 	  "(draft 2020-12) file instead.\n"
@@ -39,6 +39,7 @@ static const struct command {
 	  "  --schema SCHEMA      validate DOCs against SCHEMA, not profiles\n"
 	  "  --format text|json   output format (json: one object on stdout)\n"
 	  "  --root DIR           read local profiles from DIR/etc/fintune/profiles\n"
+	  "                       and the kernel's values from DIR/proc/sys\n"
 	  "  -q, --quiet          print only problems\n"
 	  "  -v, --verbose        also print the merged workload and pins, each with\n"
 	  "                       the file:line:col it comes from\n"
@@ -188,25 +189,12 @@ void common_init(struct common *c, const char *cmd, unsigned formats)
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
 	c->root = "";
-	report_init(cmd);
 	c->formats = formats | 1u << FORMAT_TEXT;
 	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
 		c->color = COLOR_NEVER;
-}
-
-int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fintune%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd)
-		fprintf(stderr, " (see 'fintune help %s')\n", cmd);
-	else
-		fprintf(stderr, " (see 'fintune --help')\n");
-	return EXIT_ERROR;
+	/* main() started the report with the command's name and the format
+	 * argv asks for; the options confirm or change them */
+	report_set_color(c->color);
 }
 
 void common_finish(struct common *c)
@@ -294,6 +282,7 @@ int common_option(struct common *c, int opt, char **argv)
 			usage_error(c->cmd, "--color %s: expected auto, always or never", optarg);
 			return -1;
 		}
+		report_set_color(c->color);
 		return 0;
 	case 'q':
 		c->quiet = true;
@@ -327,7 +316,29 @@ bool use_color(const struct common *c, int fd)
 	return isatty(fd) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
 }
 
-int main(int argc, char **argv)
+/* The format argv asks for, before any command parses it: a usage error
+ * can come before --format on the line (`validate --frob --format json`),
+ * and still owes a JSON object. The last --format wins, as in getopt. */
+static enum format requested_format(int argc, char **argv)
+{
+	enum format f = FORMAT_TEXT;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(argv[i], "--format=", 9) == 0)
+			v = argv[i] + 9;
+		if (v)
+			f = strcmp(v, "json") == 0 ? FORMAT_JSON : FORMAT_TEXT;
+	}
+	return f;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const struct command *c;
 
@@ -362,6 +373,7 @@ int main(int argc, char **argv)
 	c = find_command(argv[1]);
 	if (!c)
 		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	report_init(c->name, requested_format(argc, argv));
 	/* The command sees its own name as argv[0]. */
 	opterr = 0;
 	{
@@ -370,4 +382,12 @@ int main(int argc, char **argv)
 		report_finish(r);
 		return r;
 	}
+}
+
+int main(int argc, char **argv)
+{
+	report_init(NULL, requested_format(argc, argv));
+	/* with --format json, a command that failed without its document
+	 * still prints one object: {"error": ...} */
+	return report_finish(dispatch(argc, argv));
 }

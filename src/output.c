@@ -2,7 +2,9 @@
 #include "output.h"
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 static json_t *json_str_or_null(const char *s)
 {
@@ -40,13 +42,19 @@ int print_json(json_t *v)
 	int r;
 
 	if (!v) {
-		fprintf(stderr, "fintune: out of memory\n");
+		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");
 		return -1;
 	}
+	/* from here on stdout holds a document, whole or not: a second one
+	 * (the error object) would only make it worse */
 	report_json_printed();
+	errno = 0;
 	r = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(v);
 	if (r == 0)
-		r = fputc('\n', stdout) == EOF ? -1 : 0;
+		r = fputc('\n', stdout) == EOF || fflush(stdout) == EOF ? -1 : 0;
+	if (r < 0)
+		report_error(ERR_IO, NULL, 0, 0, "cannot write to standard output: %s",
+			     errno ? strerror(errno) : "write error");
 	return r;
 }

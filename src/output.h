@@ -8,7 +8,8 @@
 
 /* [{"file", "line", "column", "pointer", "severity", "message"}, ...] */
 json_t *diags_to_json(const struct diags *d);
-/* Prints a JSON value on stdout, indented, with a final newline; steals it. */
+/* Prints a JSON value on stdout, indented, with a final newline; steals it.
+ * Tells report.c that a document went out; a failure is reported there. */
 int print_json(json_t *v);
 
 #endif

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "output.h"
 #include "profile.h"
+#include "report.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -70,7 +71,8 @@ int profiles_main(int argc, char **argv)
 	diags_init(&d);
 	l = profile_loader_new(c.root, &d);
 	if (!l) {
-		diags_print(&d, stderr);
+		/* the compiled-in schema did not compile, or no memory */
+		report_diags(ERR_INTERNAL, &d);
 		diags_free(&d);
 		return EXIT_ERROR;
 	}
@@ -80,7 +82,7 @@ int profiles_main(int argc, char **argv)
 		n++;
 	entries = calloc(n + builtin_profiles_count, sizeof(*entries));
 	if (!entries || !local) {
-		fprintf(stderr, "fintune profiles: out of memory\n");
+		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");
 		r = EXIT_ERROR;
 		goto out;
 	}

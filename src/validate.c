@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* fintune validate: profiles against the profile schema, or any document
  * against any schema. */
+#include "advise.h"
 #include "common.h"
+#include "kernel.h"
 #include "load.h"
 #include "output.h"
 #include "profile.h"
+#include "report.h"
 #include "schema.h"
 #include "util.h"
 
@@ -17,6 +20,7 @@ struct result {
 	const char *input;
 	bool valid;
 	struct diags d;
+	enum error_code code;	/* what its errors are: invalid-profile, or refused */
 	json_t *files;	/* the files that were read, for JSON output */
 };
 
@@ -33,9 +37,11 @@ static void report(const struct common *c, struct result *r, const char *note, j
 		json_object_set_new(o, "problems", diags_to_json(&r->d));
 		json_array_append_new(out, o);
 		r->files = NULL;
+		/* the problems are in the document: none on stderr */
+		report_remember_diags(r->code, &r->d);
 		return;
 	}
-	diags_print_color(&r->d, stderr, use_color(c, 2));
+	report_diags(r->code, &r->d);
 	if (r->valid && !c->quiet) {
 		char input[PATH_MAX], extends[PATH_MAX + 32];
 
@@ -54,8 +60,21 @@ static void report(const struct common *c, struct result *r, const char *note, j
 	}
 }
 
-static bool validate_profile(const struct common *c, struct profile_loader *l, const char *spec,
-			     json_t *out)
+/* What plan would refuse on this kernel, located at the pins to blame. Only
+ * for a profile that loaded: the advisor never sees a document the schema
+ * or the semantic checks rejected. */
+static bool refusals(const struct profile *p, const struct kernel *k, struct advice *a, struct diags *d)
+{
+	struct advisor_input in = { .w = &p->w, .pins = p->pins, .n_pins = p->n_pins, .k = k };
+
+	if (advise(&in, a) == 0)
+		return false;
+	advice_locate_errors(a, p, d);
+	return true;
+}
+
+static bool validate_profile(const struct common *c, struct profile_loader *l, const struct kernel *k,
+			     struct advice *a, const char *spec, json_t *out)
 {
 	struct result r = { .input = spec };
 	struct profile *p;
@@ -63,7 +82,8 @@ static bool validate_profile(const struct common *c, struct profile_loader *l, c
 
 	diags_init(&r.d);
 	p = profile_load(l, spec, &r.d);
-	r.valid = p != NULL;
+	r.code = p ? ERR_REFUSED : ERR_PROFILE;
+	r.valid = p != NULL && !refusals(p, k, a, &r.d);
 	r.files = json_array();
 	if (p) {
 		for (size_t i = 0; i < p->n_files; i++)
@@ -89,7 +109,7 @@ static bool validate_profile(const struct common *c, struct profile_loader *l, c
 
 static bool validate_document(const struct common *c, struct schema *s, const char *path, json_t *out)
 {
-	struct result r = { .input = path };
+	struct result r = { .input = path, .code = ERR_PROFILE };
 	struct doc *doc;
 
 	diags_init(&r.d);
@@ -117,6 +137,8 @@ int validate_main(int argc, char **argv)
 	struct profile_loader *loader = NULL;
 	struct doc *schema_doc = NULL;
 	struct schema *schema = NULL;
+	struct kernel kernel;
+	struct advice *advice = NULL;
 	json_t *results = NULL, *top;
 	bool all_valid = true;
 	int opt, r;
@@ -149,7 +171,7 @@ int validate_main(int argc, char **argv)
 			schema = schema_compile(schema_doc, &d);
 		if (!schema) {
 			diags_sort(&d);
-			diags_print(&d, stderr);
+			report_diags(ERR_PROFILE, &d);
 			diags_free(&d);
 			r = EXIT_ERROR;
 			goto out;
@@ -163,19 +185,37 @@ int validate_main(int argc, char **argv)
 		diags_init(&d);
 		loader = profile_loader_new(c.root, &d);
 		if (!loader) {
-			diags_print(&d, stderr);
+			/* the compiled-in schema did not compile, or no memory */
+			report_diags(ERR_INTERNAL, &d);
 			diags_free(&d);
 			r = EXIT_ERROR;
 			goto out;
 		}
+		/* the kernel plan would advise for: ROOT/proc/sys, or the facts
+		 * of the newest kernel where there are no live values */
+		kernel_read(c.root, &kernel, &d);
+		if (!c.quiet) {
+			/* warnings only: a key that cannot be read is absent */
+			diags_sort(&d);
+			report_diags(ERR_IO, &d);
+		}
 		diags_free(&d);
+		advice = malloc(sizeof(*advice));
+		if (!advice) {
+			report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");
+			r = EXIT_ERROR;
+			goto out;
+		}
 		for (int i = optind; i < argc; i++)
-			all_valid &= validate_profile(&c, loader, argv[i], results);
+			all_valid &= validate_profile(&c, loader, &kernel, advice, argv[i], results);
 	}
 	r = all_valid ? EXIT_OK : EXIT_ERROR;
 	if (c.format == FORMAT_JSON) {
 		top = json_object();
 		json_object_set_new(top, "valid", json_boolean(all_valid));
+		/* the first problem, as every command's JSON has it on failure */
+		if (!all_valid)
+			json_object_set_new(top, "error", report_error_json());
 		json_object_set_new(top, "results", results);
 		results = NULL;
 		if (print_json(top) < 0)
@@ -183,6 +223,7 @@ int validate_main(int argc, char **argv)
 	}
 out:
 	json_decref(results);
+	free(advice);
 	schema_free(schema);
 	doc_free(schema_doc);
 	profile_loader_free(loader);

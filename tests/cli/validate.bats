@@ -86,7 +86,7 @@ teardown() { teardown_tmp; }
 	# without --root the host has no such profile
 	run --separate-stderr ft validate web
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "no profile named \"web\""* ]]
+	[[ "$stderr" == "fintune validate: no profile named \"web\""* ]]
 	# a local profile with a built-in's name replaces it, and may build on it
 	printf 'fintune: 1\nname: reverse-proxy\nextends: reverse-proxy\nworkload:\n  rtt_ms: 7\n' \
 		>"$TMP/etc/fintune/profiles/reverse-proxy.yaml"
@@ -123,6 +123,62 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "$TMP/p.yaml:5:26: /pin/net.ipv4.tcp_tw_reuse: tcp_tw_reuse 1 needs TCP timestamps, but tcp_timestamps is pinned to 0 at $TMP/p.yaml:6:28 (expected tcp_tw_reuse 0, or timestamps on)" ]
 	[[ "${stderr_lines[1]}" == "$TMP/p.yaml:7:32: /pin/net.ipv4.tcp_orphan_retries: warning: tcp_orphan_retries 0 does not mean no retries"* ]]
+}
+
+@test "a pin plan refuses is refused by validate, at the pin: fin_timeout below the floor" {
+	fake_proc "$TMP/root" 6.18.0
+	printf 'fintune: 1\nname: p\npin:\n  net.ipv4.tcp_fin_timeout: 1\n' >"$TMP/p.yaml"
+	run --separate-stderr ft validate --root "$TMP/root" "$TMP/p.yaml"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "$TMP/p.yaml:4:29: /pin/net.ipv4.tcp_fin_timeout: net.ipv4.tcp_fin_timeout is pinned to 1, below the safe floor of 10 s for rtt_ms 50"* ]]
+	# plan refuses it with the same words
+	msg=${stderr#*/pin/net.ipv4.tcp_fin_timeout: }
+	run --separate-stderr ft plan --root "$TMP/root" "$TMP/p.yaml"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "fintune: $msg" ]
+	# and the JSON problem carries the same place
+	run --separate-stderr ft validate --format json --root "$TMP/root" "$TMP/p.yaml"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '.results[0].problems[] | "\(.file):\(.line):\(.column) \(.pointer) \(.severity)"' <<<"$output")" = "$TMP/p.yaml:4:29 /pin/net.ipv4.tcp_fin_timeout error" ]
+}
+
+@test "a port range below the running ip_unprivileged_port_start is refused, located" {
+	fake_proc "$TMP/root" 6.18.0
+	[ "$(cat "$TMP/root/proc/sys/net/ipv4/ip_unprivileged_port_start")" = 1024 ]
+	printf 'fintune: 1\nname: p\npin:\n  net.ipv4.ip_local_port_range: [600, 60999]\n' >"$TMP/p.yaml"
+	run --separate-stderr ft validate --root "$TMP/root" "$TMP/p.yaml"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "$TMP/p.yaml:4:33: /pin/net.ipv4.ip_local_port_range: net.ipv4.ip_local_port_range is pinned to 600 60999 at $TMP/p.yaml:4:33, which this kernel (6.18.0) does not accept (expected LOW HIGH with 1024 <= LOW <= HIGH <= 65535: LOW may not be below the running ip_unprivileged_port_start)" ]]
+	# the check is the running kernel's: where unprivileged ports start at
+	# 500, the same profile is valid
+	echo 500 >"$TMP/root/proc/sys/net/ipv4/ip_unprivileged_port_start"
+	run --separate-stderr ft validate --root "$TMP/root" "$TMP/p.yaml"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$TMP/p.yaml: valid" ]
+}
+
+@test "a refused pin inherited through extends is located in the parent's file" {
+	printf 'fintune: 1\nname: base\nworkload:\n  rtt_ms: 10\npin:\n  net.ipv4.tcp_fin_timeout: 2\n' >"$TMP/base.yaml"
+	printf 'fintune: 1\nname: leaf\nextends: base.yaml\nworkload:\n  rtt_ms: 20\n' >"$TMP/leaf.yaml"
+	# no proc under the root: the facts of the newest kernel, as plan uses
+	run --separate-stderr ft validate --root "$TMP" "$TMP/leaf.yaml"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == "$TMP/base.yaml:6:29: /pin/net.ipv4.tcp_fin_timeout: net.ipv4.tcp_fin_timeout is pinned to 2, below the safe floor of 10 s for rtt_ms 20"* ]]
+}
+
+@test "a pin written as a string is one error, the type: the advisor does not run" {
+	printf 'fintune: 1\nname: p\npin:\n  net.ipv4.tcp_fin_timeout: "30"\n' >"$TMP/p.yaml"
+	run --separate-stderr ft validate "$TMP/p.yaml"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "$stderr" = "$TMP/p.yaml:4:29: /pin/net.ipv4.tcp_fin_timeout: found string \"30\", expected integer; remove the quotes to write a number" ]
+	run --separate-stderr ft validate --format json "$TMP/p.yaml"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '.results[0].problems | length' <<<"$output")" = 1 ]
 }
 
 @test "--format json reports each input with its problems" {

@@ -244,6 +244,16 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 	if (a->n_errors) {
 		if (n_pins == 0)
 			fail_msg("%s: refused without a pin: %s", ctx, a->errors[0]);
+		/* and each refusal names the key of a pin there is, so that
+		 * validate can say where it was written */
+		for (size_t e = 0; e < a->n_errors; e++) {
+			bool found = false;
+
+			for (size_t i = 0; i < n_pins && a->error_key[e] < K_COUNT; i++)
+				found |= strcmp(pins[i].key, key_fact(a->error_key[e])->name) == 0;
+			if (!found)
+				fail_msg("%s: refusal names no pin: %s", ctx, a->errors[e]);
+		}
 		return;
 	}
 	for (int id = 0; id < K_PLANNED; id++) {
@@ -546,6 +556,103 @@ static void test_fin_timeout_traps(void **state)
 	assert_non_null(strstr(a.errors[0], "below the safe floor of 10 s"));
 }
 
+/* A profile of one file with these pins, as profile_load leaves it. */
+static void one_file_profile(struct profile *p, const struct pin *pins, size_t n)
+{
+	static char display[] = "p.yaml";
+
+	memset(p, 0, sizeof(*p));
+	p->n_files = 1;
+	p->files[0].display = display;
+	memcpy(p->pins, pins, n * sizeof(*pins));
+	p->n_pins = n;
+}
+
+/* Each refusal says which pin it is about, and advice_locate_errors puts it
+ * at that pin's value with plan's words. */
+static void test_refusals_name_their_pin(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct profile p;
+	struct diags d;
+	struct pin pins[] = {
+		{ .key = "net.ipv4.tcp_fin_timeout", .value = "1", .origin = { "p.yaml", 4, 29 } },
+		{ .key = "net.ipv4.ip_local_port_range", .value = "600 60999", .origin = { "base.yaml", 6, 33 } },
+		{ .key = "net.ipv4.tcp_tw_reuse", .value = "1", .origin = { "p.yaml", 5, 26 } },
+		{ .key = "net.ipv4.tcp_timestamps", .value = "0", .origin = { "p.yaml", 6, 28 } },
+	};
+	struct advisor_input in = { .w = &w, .k = &k, .pins = pins };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	set_running(&k, K_UNPRIV_PORT_START, "%ld", 1024, 0);
+
+	/* below the floor: about tcp_fin_timeout */
+	in.n_pins = 1;
+	assert_int_equal(advise(&in, &a), 1);
+	assert_int_equal(a.error_key[0], K_FIN_TIMEOUT);
+	one_file_profile(&p, pins, 1);
+	diags_init(&d);
+	advice_locate_errors(&a, &p, &d);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(d.v[0].file, "p.yaml");
+	assert_int_equal(d.v[0].line, 4);
+	assert_int_equal(d.v[0].col, 29);
+	assert_string_equal(d.v[0].pointer, "/pin/net.ipv4.tcp_fin_timeout");
+	assert_string_equal(d.v[0].msg, a.errors[0]);
+	assert_non_null(strstr(d.v[0].msg, "below the safe floor of 10 s"));
+	diags_free(&d);
+
+	/* a port range the running kernel refuses (low end below
+	 * ip_unprivileged_port_start 1024), pinned in a parent's file */
+	in.pins = &pins[1];
+	in.n_pins = 1;
+	assert_int_equal(advise(&in, &a), 1);
+	assert_int_equal(a.error_key[0], K_PORT_RANGE);
+	one_file_profile(&p, &pins[1], 1);
+	diags_init(&d);
+	advice_locate_errors(&a, &p, &d);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(d.v[0].file, "base.yaml");
+	assert_int_equal(d.v[0].line, 6);
+	assert_int_equal(d.v[0].col, 33);
+	assert_string_equal(d.v[0].pointer, "/pin/net.ipv4.ip_local_port_range");
+	assert_non_null(strstr(d.v[0].msg, "(expected LOW HIGH with 1024 <= LOW <= HIGH <= 65535: LOW may not be below the running ip_unprivileged_port_start)"));
+	diags_free(&d);
+	/* where unprivileged ports start lower, the same pin is taken */
+	set_running(&k, K_UNPRIV_PORT_START, "%ld", 500, 0);
+	assert_int_equal(advise(&in, &a), 0);
+	assert_string_equal(a.rec[K_PORT_RANGE].proposed, "600 60999");
+
+	/* a combination is about the pin that causes it: tcp_tw_reuse on, not
+	 * the timestamps pin it needs */
+	in.pins = &pins[2];
+	in.n_pins = 2;
+	assert_int_equal(advise(&in, &a), 1);
+	assert_int_equal(a.error_key[0], K_TW_REUSE);
+	one_file_profile(&p, &pins[2], 2);
+	diags_init(&d);
+	advice_locate_errors(&a, &p, &d);
+	assert_int_equal(d.v[0].line, 5);
+	assert_int_equal(d.v[0].col, 26);
+	diags_free(&d);
+
+	/* a refusal no pin is to blame for: the profile file's first line */
+	a.n_errors = 1;
+	a.error_key[0] = K_COUNT;
+	diags_init(&d);
+	advice_locate_errors(&a, &p, &d);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(d.v[0].file, "p.yaml");
+	assert_int_equal(d.v[0].line, 1);
+	assert_int_equal(d.v[0].col, 1);
+	assert_null(d.v[0].pointer);
+	diags_free(&d);
+}
+
 static void test_limits_follow_the_workload(void **state)
 {
 	static struct advice a;
@@ -616,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_child_namespace_reports_host_global),
 		cmocka_unit_test(test_orphan_retries_zero_is_eight),
 		cmocka_unit_test(test_fin_timeout_traps),
+		cmocka_unit_test(test_refusals_name_their_pin),
 		cmocka_unit_test(test_limits_follow_the_workload),
 	};
 

@@ -248,6 +248,28 @@ static void test_semantic_checks(void **state)
 	free(c);
 }
 
+/* A pin written as a string is one problem, the type: the rule against
+ * 61..119 is about numbers and must not also fire on "30". */
+static void test_string_pin_is_only_a_type_error(void **state)
+{
+	struct diags d;
+	struct profile_loader *l;
+	char *a;
+
+	(void)state;
+	a = write_file("quoted.yaml", "fintune: 1\nname: q\npin:\n  net.ipv4.tcp_fin_timeout: \"30\"\n");
+	diags_init(&d);
+	l = profile_loader_new(root, &d);
+	assert_non_null(l);
+	assert_null(profile_load(l, a, &d));
+	assert_int_equal(d.errors, 1);
+	assert_int_equal(d.n, 1);
+	assert_true(has_diag(&d, 4, 29, "/pin/net.ipv4.tcp_fin_timeout", "found string \"30\", expected integer"));
+	profile_loader_free(l);
+	diags_free(&d);
+	free(a);
+}
+
 /* The compiled-in copies are the files of the tree (make runs the tests
  * from the top of it). */
 static void test_builtins_are_the_tree_files(void **state)
@@ -301,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_local_profiles_and_names),
 		cmocka_unit_test(test_extends_errors),
 		cmocka_unit_test(test_semantic_checks),
+		cmocka_unit_test(test_string_pin_is_only_a_type_error),
 		cmocka_unit_test(test_builtins_are_the_tree_files),
 		cmocka_unit_test(test_local_override_extends_the_builtin),
 	};
