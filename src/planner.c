@@ -367,8 +367,17 @@ int plan_prepare(struct plan *pl, const struct common *c, const struct snapshot 
 		if (line)
 			fprintf(stderr, "%s%s\n", g->file ? "" : "fintune: ", line);
 		free(line);
-		if (!g->warning)
-			report_note(ERR_PROFILE, g->file, g->line, g->col, g->msg);
+	}
+	/* for the JSON error: a refusal where its pin was written */
+	if (p && pl->advice.n_errors) {
+		struct diags located;
+
+		diags_init(&located);
+		advice_locate_errors(&pl->advice, p, &located);
+		report_remember_diags(ERR_REFUSED, &located);
+		diags_free(&located);
+	} else {
+		report_remember_diags(ERR_PROFILE, &pl->diags);
 	}
 	return r;
 }
