@@ -67,7 +67,8 @@ void txn_report(const struct txn *t, const char *cmd, const char *drop_in_path)
 			 t->live[t->failed - 1].to);
 	else
 		snprintf(what, sizeof(what), "%s: cannot set %s: %s", key_fact(t->live[t->failed - 1].id)->name,
-			 t->live[t->failed - 1].to, t->err == -EIO ? "it reads back as something else" : why);
+			 t->live[t->failed - 1].to, t->err == -EIO ? "it reads back as something else" :
+			 t->err == -EBADFD ? "not a plain file with one link" : why);
 	if (t->undo_failed)
 		report_error(ERR_IO, NULL, 0, 0, "%s; some changes could not be undone: run `fintune rollback`", what);
 	else
@@ -325,6 +326,8 @@ static int apply_run(struct run *r)
 	struct session *s = r->s;
 	struct state *stack = &s->snap.state;
 	struct state_record st = { 0 }, *top;
+	struct state saved = { 0 };
+	bool have_saved = false;
 	struct txn t = { 0 };
 	struct audit audit = { "apply", pl->profile->name, false, 0 };
 	bool live[K_PLANNED] = { false }, interrupted, full;
@@ -398,6 +401,13 @@ static int apply_run(struct run *r)
 		state_record_free(top);
 		stack->n--;
 	}
+	/* as it was, to put back if the transaction is undone: a push onto
+	 * a full stack merges two older records */
+	if (state_clone(&saved, stack) < 0) {
+		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory (nothing was changed)");
+		goto out;
+	}
+	have_saved = true;
 	/* the stack takes the texts (or gives them back when full) */
 	e = state_push(stack, &st);
 	full = e == -ENOSPC;
@@ -436,9 +446,10 @@ static int apply_run(struct run *r)
 		txn_report(&t, "apply", pl->drop_in_path);
 		/* undone: the record goes too (one taken over from an
 		 * interrupted run stays: it still knows what was there) */
-		if (!t.undo_failed && !interrupted) {
-			state_record_free(&stack->rec[stack->n - 1]);
-			stack->n--;
+		if (!t.undo_failed) {
+			state_free(stack);
+			*stack = saved;
+			have_saved = false;
 			state_save(&s->host, stack);
 		}
 		goto out;
@@ -464,6 +475,8 @@ static int apply_run(struct run *r)
 		status = EXIT_ERROR;
 	}
 out:
+	if (have_saved)
+		state_free(&saved);
 	state_record_free(&st);
 	return status;
 }

@@ -134,16 +134,26 @@ int atomic_read_existing_at(int dfd, const char *name, size_t max, enum existing
 	*what = EXISTING_NONE;
 	*text = NULL;
 	*len = 0;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ELOOP) {
+	fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+			close(fd);
 			*what = EXISTING_SYMLINK;
 			return 0;
 		}
-		return -errno;
 	}
+	/* looked at first: a device or a FIFO is never opened for real */
+	fd = fd_reopen_regular(fd, O_RDONLY);
+	if (fd == -EINVAL) {
+		*what = EXISTING_OTHER;
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
 	/* the checks are on the opened file, not on the name */
 	switch (fd_check(fd, NULL)) {
 	case FD_OK:

@@ -41,6 +41,9 @@ static void add_comment(struct strbuf *sb, const char *indent, const char *text)
 		}
 		if (p[n] && p[n] != '\n' && cut > 0)
 			n = cut;
+		/* a line cut where there is no blank: never inside a character */
+		while (n > 1 && ((unsigned char)p[n] & 0xc0) == 0x80)
+			n--;
 		sb_adds(sb, "# ");
 		sb_adds(sb, indent);
 		for (size_t i = 0; i < n; i++) {
@@ -166,7 +169,7 @@ static bool view_plain(const char *text, size_t len, bool procps, char values[K_
 		const struct sysctl_entry *e = &c.entries[i];
 		int id = key_lookup(e->key);
 
-		ok = !e->glob && !e->ignore_failure && e->value && id >= 0 && id < K_PLANNED &&
+		ok = !e->glob && !e->ignore_failure && e->value && e->value[0] && id >= 0 && id < K_PLANNED &&
 		     strcmp(e->key, key_fact(id)->proc) == 0 && strlen(e->value) < KERNEL_VALUE_MAX &&
 		     (!values[id][0] || strcmp(values[id], e->value) == 0);
 		if (ok)
@@ -185,6 +188,17 @@ bool dropin_text_allowed(const char *text, size_t len)
 	 * own text never comes near */
 	if (!text || len > DROPIN_TEXT_MAX || strlen(text) != len || !utf8_valid(text, len) || !dropin_is_ours(text))
 		return false;
+	/* fintune's lines are short; an applier that reads lines into a
+	 * fixed buffer (older procps: 256 bytes) would take the tail of a
+	 * longer one for a line of its own */
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		if (n > DROPIN_LINE_MAX)
+			return false;
+		p += n + 1;
+	}
 	/* both appliers read it, each its own way (line ends, long lines,
 	 * separators, "." and ".." components): each must see only the
 	 * close-path keys, the same ones to the same values */

@@ -13,8 +13,9 @@
 /* The first line of every drop-in fintune writes: how it knows its own. */
 #define DROPIN_MAGIC "# Written by fintune."
 
-/* The largest drop-in text fintune writes or puts back. */
+/* The largest drop-in text fintune writes or puts back, and its longest line. */
 #define DROPIN_TEXT_MAX (64u << 10)
+#define DROPIN_LINE_MAX 200
 
 /* The drop-in for a plan: a header (the profile's name and content digest,
  * its description), then each planned key with its reason as a comment. The

@@ -232,6 +232,16 @@ int host_openat_in(struct host *h, int dirfd, const char *dir, const char *name,
 	/* the common case, one system call: a plain name that is no link */
 	if (!strchr(name, '/') && strcmp(name, "..") != 0) {
 		fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+		/* O_PATH|O_NOFOLLOW opens a link itself: that is no answer */
+		if (fd >= 0 && (flags & O_PATH)) {
+			struct stat st;
+
+			if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+				close(fd);
+				fd = -1;
+				errno = ELOOP;
+			}
+		}
 		if (fd >= 0 || !((errno == ELOOP || errno == ENOTDIR || errno == EMLINK) && is_link_at(dirfd, name))) {
 			if (fd >= 0 && resolved)
 				snprintf(resolved, size, "%s/%s", strcmp(dir, "/") ? dir : "", name);
@@ -308,6 +318,30 @@ enum fd_verdict fd_check(int fd, struct stat *st)
 	if (st->st_nlink != 1)
 		return FD_LINKED;
 	return FD_OK;
+}
+
+int fd_reopen_regular(int pathfd, int flags)
+{
+	char self[64];
+	struct stat st;
+	int fd;
+
+	if (fstat(pathfd, &st) < 0) {
+		fd = -errno;
+		close(pathfd);
+		return fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(pathfd);
+		return -EINVAL;
+	}
+	/* the descriptor's own name: the file already checked, not a path
+	 * that could have changed since */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pathfd);
+	fd = open(self, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = fd < 0 ? -errno : fd;
+	close(pathfd);
+	return fd;
 }
 
 int fd_read_all(int fd, size_t max, char **text, size_t *len)

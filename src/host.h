@@ -65,6 +65,12 @@ enum fd_verdict {
 };
 enum fd_verdict fd_check(int fd, struct stat *st);
 
+/* Opens the regular file an O_PATH descriptor holds, with flags, and
+ * closes the O_PATH one: a device or a FIFO is never opened for real (a
+ * watchdog would arm, a tape rewind), only looked at. -EINVAL when it is
+ * not a regular file. */
+int fd_reopen_regular(int pathfd, int flags);
+
 /* Reads a whole regular file from fd, at most max bytes (-EFBIG past it);
  * the buffer is NUL-terminated. */
 int fd_read_all(int fd, size_t max, char **text, size_t *len);

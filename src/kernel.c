@@ -562,12 +562,16 @@ static int open_proc(struct host *h, const char *rel, int flags)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/sys/%s", rel);
-	fd = host_openat(h, path, flags | O_NONBLOCK | O_NOCTTY, 0, HOST_NOLINKS, NULL, 0);
+	fd = host_openat(h, path, O_PATH, 0, HOST_NOLINKS, NULL, 0);
+	if (fd >= 0)
+		fd = fd_reopen_regular(fd, flags);
+	if (fd == -EINVAL)
+		return -EBADFD;
 	if (fd < 0)
 		return fd;
 	if (fd_check(fd, NULL) != FD_OK) {
 		close(fd);
-		return -EINVAL;
+		return -EBADFD;
 	}
 	return fd;
 }
@@ -647,9 +651,11 @@ int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 		/* a key that is there but cannot be read is still there: writing it
 		 * is what will tell */
 		k->running[i].exists = r != -ENOENT;
+		k->running[i].not_plain = r == -EBADFD;
 		if (r < 0 && r != -ENOENT)
 			diag_warn(d, "/proc/sys", 0, 0, NULL, "%s: cannot read: %s; treated as absent",
-				  facts[i].proc, r == -EINVAL ? "not a plain sysctl file, or not a sysctl value" : strerror(-r));
+				  facts[i].proc, r == -EBADFD ? "not a plain file with one link" :
+						 r == -EINVAL ? "not a sysctl value" : strerror(-r));
 	}
 	/* tcp_max_orphans exists in every kernel's initial namespace and in no
 	 * child's: its absence is the kernel's own word that this is a child. */

@@ -80,6 +80,7 @@ struct kernel {
 	struct {
 		bool exists;	/* the file is there (even if it cannot be read) */
 		bool present;	/* and its value was read */
+		bool not_plain;	/* there, but not a plain file with one link: never written */
 		char value[KERNEL_VALUE_MAX];	/* as read back, whitespace folded: "32768 60999" */
 	} running[K_COUNT];
 };
@@ -98,8 +99,8 @@ int kernel_read(const char *root, struct kernel *k, struct diags *d);
 /* Reads one key's value under ROOT/proc/sys now, whitespace folded. */
 int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size);
 /* Writes value to the key under ROOT/proc/sys and reads it back through the
- * same descriptor; 0, or -errno (EINVAL: the kernel refused, or the file is
- * not a plain one; EIO: it reads back otherwise). */
+ * same descriptor; 0, or -errno (EINVAL: the kernel refused; EBADFD: the file
+ * is not a plain one with one link; EIO: it reads back otherwise). */
 int kernel_write_value(struct host *h, enum key_id id, const char *value);
 
 /* The kernel the facts are of, for people: the release, or "Linux 6.18"

@@ -15,6 +15,7 @@
 #include "sysctld.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include <math.h>
@@ -202,13 +203,21 @@ static void classify_drop_in(struct plan *pl)
 
 /* The advisor's view of the kernel: the live one, with each close-path
  * key's value from before fintune first applied where the state has it. */
+static bool is_limit(enum key_id id)
+{
+	return id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS;
+}
+
 static void make_floors(struct plan *pl)
 {
 	const struct state *st = &pl->snap->state;
+	char written[K_PLANNED][KERNEL_VALUE_MAX];
 
 	pl->floors = pl->kernel;
 	if (pl->snap->state_err != 0 || st->n == 0)
 		return;
+	/* what fintune itself wrote last */
+	dropin_values(st->rec[st->n - 1].written_text, st->rec[st->n - 1].drop_in_path, written);
 	for (int id = 0; id < K_PLANNED; id++) {
 		bool known = st->baseline[id].known, present = st->baseline[id].present;
 		const char *v = st->baseline[id].value;
@@ -224,6 +233,17 @@ static void make_floors(struct plan *pl)
 				}
 		if (!known || !pl->kernel.running[id].exists)
 			continue;
+		/* a limit someone else raised since fintune wrote it stays the
+		 * floor: a running limit is never lowered; drift of anything
+		 * else is put back */
+		if (is_limit(id) && pl->kernel.running[id].present &&
+		    strcmp(pl->kernel.running[id].value, written[id]) != 0) {
+			long run, before;
+
+			if (kernel_value(&pl->kernel, id, &run) &&
+			    (!present || parse_long(v, LONG_MIN, LONG_MAX, &before) < 0 || run > before))
+				continue;
+		}
 		pl->floors.running[id].present = present;
 		snprintf(pl->floors.running[id].value, sizeof(pl->floors.running[id].value), "%s", present ? v : "");
 		pl->floors_from_state = true;
@@ -276,11 +296,39 @@ static void decide(struct plan *pl)
 		       s->state_err == -EINVAL ? "not a state fintune wrote" : strerror(-s->state_err));
 		return;
 	}
+	if (s->tree.dir_not_dir) {
+		refuse(pl, ERR_REFUSED, "%s is not a directory: fintune will not replace it (nothing was changed)", DROPIN_DIR);
+		return;
+	}
+	if (s->run_linked) {
+		refuse(pl, ERR_REFUSED, "the lock's directory is reached through a symlink below the root: fintune never writes through one (nothing was changed)");
+		return;
+	}
+	for (int id = 0; id < K_PLANNED; id++) {
+		const struct recommendation *r = &pl->advice.rec[id];
+
+		if (r->planned && pl->kernel.live && pl->kernel.running[id].not_plain) {
+			refuse(pl, ERR_REFUSED,
+			       "/proc/sys/%s is not a plain file with one link: fintune will not write it (nothing was changed)",
+			       key_fact(id)->proc);
+			return;
+		}
+	}
+	if (!dropin_text_allowed(pl->new_text, pl->new_len)) {
+		refuse(pl, ERR_INTERNAL, "the drop-in fintune would write does not pass its own allowlist: please report this (nothing was changed)");
+		return;
+	}
 	if (pl->old_foreign) {
 		char why[ADVICE_TEXT];
 
 		snprintf(why, sizeof(why), "%s", pl->reason);
 		refuse(pl, ERR_REFUSED, "%s", why);
+		return;
+	}
+	if (pl->verdict == VERDICT_PENDING && !state_can_push(st, pl->file_change, pl->drop_in_path)) {
+		refuse(pl, ERR_REFUSED,
+		       "the rollback history in %s is full: its %d records alternate between drop-ins and none can merge without losing one; roll back some first (nothing was changed)",
+		       STATE_PATH, STATE_MAX_RECORDS);
 		return;
 	}
 	if (st->n && st->rec[st->n - 1].status == STATE_APPLYING &&

@@ -83,6 +83,13 @@ int snapshot_take(struct snapshot *s, struct host *h, struct diags *d)
 	if (r < 0)
 		return r;
 	s->state_err = state_load(h, &s->state);
+	{
+		int fd = host_openat(h, LOCK_DIR, O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+
+		s->run_linked = fd == -ELOOP;
+		if (fd >= 0)
+			close(fd);
+	}
 	return 0;
 }
 
@@ -130,46 +137,77 @@ void snapshot_drop_in(const struct snapshot *s, const char *name, struct dropin_
 	}
 }
 
+/* Opens the lock file in dfd: an existing one looked at first (never a
+ * device opened for real), a missing one created exclusively. */
+static int open_lock(int dfd)
+{
+	int fd = openat(dfd, LOCK_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd_reopen_regular(fd, O_RDWR);
+	if (errno != ENOENT)
+		return -errno;
+	fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	return fd >= 0 ? fd : errno == EEXIST ? -EAGAIN : -errno;
+}
+
 static int take_lock(struct session *s, const struct common *c)
 {
-	int dfd, fd;
+	int dfd, fd = -1;
 
 	dfd = host_mkdirs(&s->host, LOCK_DIR);
+	if (dfd == -ELOOP) {
+		/* the words of the verdict, which diff gives too */
+		report_error(ERR_REFUSED, NULL, 0, 0,
+			     "the lock's directory is reached through a symlink below the root: fintune never writes through one (nothing was changed)");
+		return -1;
+	}
 	if (dfd < 0) {
-		report_error(ERR_IO, NULL, 0, 0, "%s%s: %s (nothing was changed)", c->root, LOCK_DIR,
-			     dfd == -ELOOP ? "a symlink below the root: fintune never writes through one" :
-					     strerror(-dfd));
+		report_error(ERR_IO, NULL, 0, 0, "%s%s: %s (nothing was changed)", c->root, LOCK_DIR, strerror(-dfd));
 		return -1;
 	}
-	fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
-	close(dfd);
-	if (fd < 0 || fd_check(fd, NULL) != FD_OK) {
-		report_error(ERR_IO, NULL, 0, 0, "cannot use the lock %s%s/%s: %s", c->root, LOCK_DIR, LOCK_NAME,
-			     fd < 0 ? strerror(errno) : "not a plain file of root's");
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK) {
+	for (int tries = 0; tries < 16; tries++) {
+		struct stat held, named;
+		bool said = false;
+
+		fd = open_lock(dfd);
+		if (fd == -EAGAIN)
+			continue;	/* made by another run just now */
+		if (fd < 0 || fd_check(fd, NULL) != FD_OK) {
+			report_error(ERR_IO, NULL, 0, 0, "cannot use the lock %s%s/%s: %s", c->root, LOCK_DIR, LOCK_NAME,
+				     fd < 0 ? strerror(-fd) : "not a plain file of root's with one link");
+			goto fail;
+		}
+		while (flock(fd, LOCK_EX | (said ? 0 : LOCK_NB)) < 0) {
+			if (errno == EWOULDBLOCK && !said) {
+				if (!c->quiet)
+					fprintf(stderr, "fintune %s: waiting for another fintune to finish\n", c->cmd);
+				said = true;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
 			report_error(ERR_IO, NULL, 0, 0, "cannot lock %s%s/%s: %s", c->root, LOCK_DIR, LOCK_NAME,
 				     strerror(errno));
-			close(fd);
-			return -1;
+			goto fail;
 		}
-		if (!c->quiet)
-			fprintf(stderr, "fintune %s: waiting for another fintune to finish\n", c->cmd);
-		while (flock(fd, LOCK_EX) < 0) {
-			if (errno != EINTR) {
-				report_error(ERR_IO, NULL, 0, 0, "cannot lock %s%s/%s: %s", c->root, LOCK_DIR,
-					     LOCK_NAME, strerror(errno));
-				close(fd);
-				return -1;
-			}
+		/* the file locked must still be the one of that name: one
+		 * unlinked or replaced meanwhile locks nobody out */
+		if (fstat(fd, &held) == 0 && fstatat(dfd, LOCK_NAME, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+			close(dfd);
+			s->lock = fd;
+			return 0;
 		}
+		close(fd);
+		fd = -1;
 	}
-	s->lock = fd;
-	return 0;
+	report_error(ERR_IO, NULL, 0, 0, "cannot lock %s%s/%s: it keeps being replaced", c->root, LOCK_DIR, LOCK_NAME);
+fail:
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return -1;
 }
 
 int session_open(struct session *s, const struct common *c, bool lock)

@@ -23,6 +23,7 @@ struct snapshot {
 	struct sysctl_tree tree;
 	struct state state;
 	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's), -errno */
+	bool run_linked;	/* the lock's directory is reached through a symlink */
 };
 
 /* Reads it all; problems are warnings in d. 0 or -ENOMEM. */

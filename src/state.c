@@ -41,6 +41,12 @@ static bool value_ok(const char *v)
 	return true;
 }
 
+/* A string that fits size, or none: a longer one is not cut, it is refused. */
+static bool fits(json_t *v, size_t size)
+{
+	return !json_is_string(v) || json_string_length(v) < size;
+}
+
 static int record_from_json(json_t *o, struct state_record *r)
 {
 	json_t *d = json_object_get(o, "drop_in"), *live = json_object_get(o, "live"), *item;
@@ -54,6 +60,10 @@ static int record_from_json(json_t *o, struct state_record *r)
 			return -EINVAL;
 		r->status = strcmp(status, "applied") == 0 ? STATE_APPLIED : STATE_APPLYING;
 	}
+	if (!fits(json_object_get(o, "profile"), sizeof(r->profile)) ||
+	    !fits(json_object_get(o, "applied_at"), sizeof(r->applied_at)) ||
+	    !fits(json_object_get(d, "path"), sizeof(r->drop_in_path)))
+		return -EINVAL;
 	copy(r->profile, sizeof(r->profile), json_string_value(json_object_get(o, "profile")));
 	copy(r->applied_at, sizeof(r->applied_at), json_string_value(json_object_get(o, "applied_at")));
 	copy(r->drop_in_path, sizeof(r->drop_in_path), json_string_value(json_object_get(d, "path")));
@@ -74,6 +84,10 @@ static int record_from_json(json_t *o, struct state_record *r)
 		if (r->n_live == K_PLANNED)
 			return -EINVAL;
 		c = &r->live[r->n_live++];
+		if (!fits(json_object_get(item, "key"), sizeof(c->key)) ||
+		    !fits(json_object_get(item, "previous"), sizeof(c->previous)) ||
+		    !fits(json_object_get(item, "written"), sizeof(c->written)))
+			return -EINVAL;
 		copy(c->key, sizeof(c->key), json_string_value(json_object_get(item, "key")));
 		c->had_previous = json_is_string(json_object_get(item, "previous"));
 		copy(c->previous, sizeof(c->previous), json_string_value(json_object_get(item, "previous")));
@@ -305,6 +319,44 @@ static void merge_at(struct state *s, size_t i)
 	state_record_free(old);
 	memmove(&s->rec[i], &s->rec[i + 1], (s->n - i - 1) * sizeof(*s->rec));
 	s->n--;
+}
+
+bool state_can_push(const struct state *s, bool drop_in_written, const char *path)
+{
+	struct state_record next = { .drop_in_written = drop_in_written };
+
+	if (s->n < STATE_MAX_RECORDS)
+		return true;
+	snprintf(next.drop_in_path, sizeof(next.drop_in_path), "%s", path);
+	/* an interrupted record on top is taken over, not pushed onto */
+	if (s->rec[s->n - 1].status == STATE_APPLYING)
+		return true;
+	for (size_t i = 0; i + 1 < s->n; i++)
+		if (mergeable(&s->rec[i], &s->rec[i + 1]))
+			return true;
+	return mergeable(&s->rec[s->n - 1], &next);
+}
+
+int state_clone(struct state *dst, const struct state *src)
+{
+	*dst = *src;
+	dst->rec = calloc(src->n + 1, sizeof(*dst->rec));
+	if (!dst->rec) {
+		dst->n = 0;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		dst->rec[i] = src->rec[i];
+		dst->rec[i].previous_text = src->rec[i].previous_text ? strdup(src->rec[i].previous_text) : NULL;
+		dst->rec[i].written_text = src->rec[i].written_text ? strdup(src->rec[i].written_text) : NULL;
+		if ((src->rec[i].previous_text && !dst->rec[i].previous_text) ||
+		    (src->rec[i].written_text && !dst->rec[i].written_text)) {
+			dst->n = i + 1;
+			state_free(dst);
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 int state_push(struct state *s, struct state_record *r)

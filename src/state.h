@@ -84,5 +84,10 @@ void state_inherit(struct state_record *next, struct state_record *old);
  * adjacent records that wrote at most one drop-in between them merge, so no
  * "previous" is ever lost; -ENOSPC (r untouched) when no two can. */
 int state_push(struct state *s, struct state_record *r);
+/* Whether state_push would take a record that writes (or not) the drop-in
+ * at path: the verdict knows before apply begins. */
+bool state_can_push(const struct state *s, bool drop_in_written, const char *path);
+/* A deep copy, to put back when an apply is undone. */
+int state_clone(struct state *dst, const struct state *src);
 
 #endif

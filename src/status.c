@@ -29,9 +29,12 @@ static const char *const counters[] = {
 /* A small file below ROOT/proc, never through a link. */
 static FILE *open_proc_file(struct host *h, const char *path)
 {
-	int fd = host_openat(h, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, HOST_NOLINKS, NULL, 0);
+	/* /proc/net is a link to self/net: followed, inside the root */
+	int fd = host_openat(h, path, O_PATH, 0, HOST_FOLLOW, NULL, 0);
 	FILE *f;
 
+	if (fd >= 0)
+		fd = fd_reopen_regular(fd, O_RDONLY);
 	if (fd < 0)
 		return NULL;
 	if (fd_check(fd, NULL) != FD_OK || !(f = fdopen(fd, "r"))) {

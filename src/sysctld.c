@@ -442,8 +442,7 @@ static void read_text(struct host *h, struct sysctl_text *t, int dirfd, const ch
 	char resolved[PATH_MAX], plain[PATH_MAX];
 	int fd;
 
-	fd = host_openat_in(h, dirfd, rdir, t->name, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, HOST_FOLLOW, resolved,
-			    sizeof(resolved));
+	fd = host_openat_in(h, dirfd, rdir, t->name, O_PATH, 0, HOST_FOLLOW, resolved, sizeof(resolved));
 	snprintf(plain, sizeof(plain), "%s/%s", strcmp(rdir, "/") ? rdir : "", t->name);
 	if (fd == -ENODEV || fd >= 0) {
 		t->is_link = strcmp(resolved, plain) != 0;
@@ -463,9 +462,17 @@ static void read_text(struct host *h, struct sysctl_text *t, int dirfd, const ch
 			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-fd));
 		return;
 	}
-	if (fstat(fd, &t->st) < 0 || !S_ISREG(t->st.st_mode)) {
-		t->err = -EINVAL;
-		diag_warn(d, t->path, 0, 0, NULL, "not a regular file, ignoring");
+	/* looked at first, opened only when it is a plain file */
+	fd = fd_reopen_regular(fd, O_RDONLY);
+	if (fd < 0 || fstat(fd, &t->st) < 0) {
+		t->err = fd < 0 ? fd : -errno;
+		if (fd == -EINVAL)
+			diag_warn(d, t->path, 0, 0, NULL, "not a regular file, ignoring");
+		else
+			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-t->err));
+		if (fd >= 0)
+			close(fd);
+		return;
 	} else {
 		t->err = fd_read_all(fd, FILE_MAX, &t->text, &t->len);
 		if (t->err < 0)
@@ -487,6 +494,21 @@ static void read_matches(struct host *h, struct sysctl_text *t, int dirfd, const
 	size_t plen;
 	glob_t g;
 
+	/* braces multiply: a 255-byte name could expand to 2^50 names */
+	{
+		double names = 1;
+
+		for (const char *p = t->name; *p; p++) {
+			if (*p != '{')
+				continue;
+			names *= 1 + (double)strcspn(p, "}") / 2;
+		}
+		if (names > 64) {
+			diag_warn(d, t->path, 0, 0, NULL,
+				  "procps expands this name's braces to more names than fintune follows (64): what procps reads for it is not predicted");
+			return;
+		}
+	}
 	plen = (size_t)snprintf(prefix, sizeof(prefix), "/proc/self/fd/%d/", dirfd);
 	snprintf(pattern, sizeof(pattern), "%s%s", prefix, t->name);
 	if (glob(pattern, GLOB_NOCHECK | GLOB_BRACE, NULL, &g) != 0)
@@ -552,6 +574,7 @@ int sysctld_read(struct sysctl_tree *t, struct host *h, struct diags *d)
 				int plain = host_openat(h, dirs[i], O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
 
 				t->dir_linked[i] = plain == -ELOOP;
+				t->dir_not_dir = fd == -ENOTDIR;
 				if (plain >= 0)
 					close(plain);
 			}

@@ -103,6 +103,7 @@ struct sysctl_tree {
 	size_t n;
 	struct sysctl_text conf;	/* /etc/sysctl.conf */
 	bool dir_linked[SYSCTLD_DIRS];	/* the directory is reached through a symlink */
+	bool dir_not_dir;		/* /etc/sysctl.d is there, but no directory */
 };
 
 struct host;

@@ -102,7 +102,7 @@ int txn_run(struct host *h, const struct kernel *k, struct txn *t)
 		if (i >= t->n_live || !l->had_from)
 			continue;
 		e = kernel_write_value(h, l->id, l->from);
-		if (e < 0 && i < t->live_done) {
+		if (e < 0 && (i < t->live_done || t->err == -EIO)) {
 			t->undo_failed = true;
 			t->undo_err = e;
 			t->undo_step = (int)(1 + i);

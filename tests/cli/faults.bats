@@ -35,20 +35,38 @@ needs_mounts() {
 }
 
 @test "a live key that refuses the write: everything changed is restored, exit 1" {
+	needs_mounts
 	make_root "$TMP"
 	original=$(values "$TMP")
-	# tcp_tw_reuse is written after tcp_orphan_retries and tcp_max_tw_buckets
-	rm "$R/tcp_tw_reuse"
-	mkdir "$R/tcp_tw_reuse"
-	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	# tcp_tw_reuse is written after tcp_orphan_retries and tcp_max_tw_buckets;
+	# read-only, it reads as usual and refuses only the write
+	run unshare --mount --propagation private bash -c '
+		mount --bind "$1/tcp_tw_reuse" "$1/tcp_tw_reuse"
+		mount -o remount,bind,ro "$1/tcp_tw_reuse"
+		"$2" apply --root "$3" reverse-proxy
+	' _ "$R" "$FINTUNE" "$TMP"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"fintune apply: net.ipv4.tcp_tw_reuse: cannot set 1: Is a directory; nothing was changed"* ]]
+	[[ "$output" == *"fintune apply: net.ipv4.tcp_tw_reuse: cannot set 1: Read-only file system; nothing was changed"* ]]
 	# the two written before it are back, the drop-in is gone again
 	[ "$(cat "$R/tcp_orphan_retries")" = 0 ]
 	[ "$(cat "$R/tcp_max_tw_buckets")" = 131072 ]
+	[ "$(values "$TMP")" = "$original" ]
 	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	[ ! -e "$TMP/var/lib/fintune/state.json" ]
 	[ -z "$(ls -A "$TMP/etc/sysctl.d")" ]
+}
+
+@test "a live key that is not a plain file: refused before anything, by diff too" {
+	make_root "$TMP"
+	rm "$R/tcp_tw_reuse"
+	mkdir "$R/tcp_tw_reuse"
+	run --separate-stderr ft diff --root "$TMP" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/proc/sys/net/ipv4/tcp_tw_reuse is not a plain file with one link: fintune will not write it"* ]]
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/proc/sys/net/ipv4/tcp_tw_reuse is not a plain file with one link: fintune will not write it"* ]]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 }
 
 @test "a key that reads back otherwise counts as a failure too" {

@@ -91,3 +91,11 @@ in_netns() {
 		[ "$predicted" = "$stored" ] || { echo "\"$v\": fintune predicted $predicted, the kernel stored $stored"; false; }
 	done
 }
+
+@test "status reads the real /proc/net (a link to self/net) for the pressure counters" {
+	# status only reads; the namespace is fresh, so every count is 0
+	run --separate-stderr unshare -n "$FINTUNE" status --format json
+	[ "$status" -ne 1 ]
+	[ "$(jq -r '.pressure | has("time_wait") and has("orphans") and has("TW")' <<<"$output")" = true ]
+	[ "$(jq -r .pressure.time_wait <<<"$output")" = 0 ]
+}

@@ -187,3 +187,65 @@ verdict() {
 	run --separate-stderr ft status --root "$r"
 	[ "$status" -eq 0 ]
 }
+
+@test "more that apply refuses, diff refuses too: a linked /run, a file for /etc/sysctl.d, an unplain key" {
+	r=$(root runlinked)
+	mkdir -p "$TMP/outside-run"
+	rm -rf "$r/run"
+	ln -s "$TMP/outside-run" "$r/run"
+	run verdict "$r"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 1 ]
+	[ -z "$(ls -A "$TMP/outside-run")" ]
+
+	r=$(root notadir)
+	rmdir "$r/etc/sysctl.d"
+	: >"$r/etc/sysctl.d"
+	run verdict "$r"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 1 ]
+
+	r=$(root fifokey)
+	rm "$r/proc/sys/net/ipv4/tcp_max_tw_buckets"
+	mkfifo "$r/proc/sys/net/ipv4/tcp_max_tw_buckets"
+	run verdict "$r"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 1 ]
+}
+
+@test "a limit raised by hand after apply is not lowered by the next one" {
+	r=$(root raised)
+	ft apply --root "$r" reverse-proxy >/dev/null 2>&1
+	echo 2000000 >"$r/proc/sys/net/ipv4/tcp_max_tw_buckets"
+	run --separate-stderr ft plan --root "$r" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | .proposed' <<<"$output")" = 2000000 ]
+	# a lowered one is drift, and put back
+	echo 1000 >"$r/proc/sys/net/ipv4/tcp_max_tw_buckets"
+	run --separate-stderr ft plan --root "$r" --format json reverse-proxy
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | .proposed' <<<"$output")" = 540160 ]
+}
+
+@test "a device or FIFO in sysctl.d is looked at, never opened" {
+	r=$(root fifoconf)
+	mkfifo "$r/etc/sysctl.d/50-fifo.conf"
+	# a writer that finishes only if someone opens the FIFO for reading
+	timeout 5 sh -c 'echo x >"$1"' _ "$r/etc/sysctl.d/50-fifo.conf" &
+	writer=$!
+	run --separate-stderr timeout 10 "$FINTUNE" diff --root "$r" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"/etc/sysctl.d/50-fifo.conf: warning: not a regular file, ignoring"* ]]
+	set +e
+	wait "$writer"
+	w=$?
+	set -e
+	[ "$w" -eq 124 ]
+}
+
+@test "a file name whose braces expand past reason is not globbed: diff ends at once" {
+	r=$(root braces)
+	name=$(printf '{a,b}%.0s' $(seq 1 40)).conf
+	: >"$r/etc/sysctl.d/$name"
+	run --separate-stderr timeout 20 "$FINTUNE" diff --root "$r" reverse-proxy
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"procps expands this name's braces to more names than fintune follows"* ]]
+}

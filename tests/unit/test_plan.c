@@ -84,6 +84,8 @@ static void applied(struct snapshot *s, const struct plan *pl, const struct snap
 	memset(&rec, 0, sizeof(rec));
 	rec.status = STATE_APPLIED;
 	snprintf(rec.drop_in_path, sizeof(rec.drop_in_path), "%s/%s", DROPIN_DIR, DROPIN_DEFAULT);
+	rec.drop_in_written = true;
+	rec.written_text = pl->new_text;	/* borrowed: forget_state() drops it */
 	s->state.rec = &rec;
 	s->state.n = 1;
 	s->state.has_baseline = true;
@@ -190,6 +192,16 @@ static void test_converges(void **unused)
 	assert_int_equal(now.verdict, VERDICT_PENDING);
 	done(&now);
 	forget_state(&after);
+	/* a limit someone raised by hand after the apply stays the floor:
+	 * a running limit is never lowered */
+	after = fresh;
+	memset(&after.tree, 0, sizeof(after.tree));
+	applied(&after, &once, &fresh);
+	snprintf(after.kernel.running[K_MAX_TW_BUCKETS].value, KERNEL_VALUE_MAX, "2000000");
+	plan_on(&now, rp, &after);
+	assert_string_equal(now.advice.rec[K_MAX_TW_BUCKETS].proposed, "2000000");
+	done(&now);
+	forget_state(&after);
 	done(&before);
 	done(&once);
 	profile_free(rp);
@@ -251,6 +263,16 @@ static void test_allowlist(void **unused)
 	WITH("net.ipv4.tcp_fin_* = 5\n");
 	WITH("tcp_fin_timeout = 5\n");
 	WITH("net.ipv4.tcp_fin_timeout = 5\rkernel.core_pattern = x\n");
+	WITH("net.ipv4.tcp_fin_timeout =\n");	/* procps: invalid syntax */
+	/* a line an applier with a fixed line buffer would split */
+	sb_init(&sb);
+	sb_addn(&sb, pl.new_text, pl.new_len);
+	sb_adds(&sb, "# ");
+	for (int i = 0; i < 254; i++)
+		sb_addc(&sb, 'x');
+	sb_adds(&sb, "kernel.core_pattern = |/bin/x\n");
+	assert_false(dropin_text_allowed(sb.s, sb.len));
+	sb_free(&sb);
 	/* a key after a line systemd-sysctl stops at, and procps reads on */
 	sb_init(&sb);
 	sb_addn(&sb, pl.new_text, pl.new_len);
@@ -267,6 +289,51 @@ static void test_allowlist(void **unused)
 	profile_free(p);
 }
 
+/* A description of characters of several bytes, wrapped into comments:
+ * never cut inside one, so the drop-in stays valid UTF-8 and passes the
+ * allowlist, and the verdict is not "pending" for a text apply refuses. */
+static void test_wide_description(void **unused)
+{
+	struct snapshot s;
+	struct plan pl;
+	struct profile *p;
+	struct strbuf sb;
+	struct diags d;
+
+	(void)unused;
+	sb_init(&sb);
+	sb_adds(&sb, "fintune: 1\nname: wide\nextends: reverse-proxy\ndescription: \"");
+	for (int i = 0; i < 60; i++)
+		sb_adds(&sb, "\xe2\x82\xac");	/* the euro sign, three bytes */
+	sb_adds(&sb, "\"\n");
+	{
+		char path[] = "/tmp/fintune-wide-XXXXXX";
+		int fd = mkstemp(path);
+		char named[sizeof(path) + 8];
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, sb.s, sb.len), (ssize_t)sb.len);
+		close(fd);
+		snprintf(named, sizeof(named), "%s.yaml", path);
+		assert_int_equal(rename(path, named), 0);
+		diags_init(&d);
+		p = profile_load(loader, named, &d);
+		unlink(named);
+		if (!p)
+			diags_print(&d, stderr);
+		assert_non_null(p);
+		diags_free(&d);
+	}
+	sb_free(&sb);
+	boot(&s);
+	plan_on(&pl, p, &s);
+	assert_true(utf8_valid(pl.new_text, pl.new_len));
+	assert_true(dropin_text_allowed(pl.new_text, pl.new_len));
+	assert_int_equal(pl.verdict, VERDICT_PENDING);
+	done(&pl);
+	profile_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_converges),
 		cmocka_unit_test(test_shadowed),
 		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_wide_description),
 	};
 	struct diags d;
 	int r;
