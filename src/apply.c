@@ -564,8 +564,6 @@ int apply_main(int argc, char **argv)
 		json_object_set_new(r.report, "warnings", w);
 		json_object_set_new(r.report, "shadowed", json_boolean(pl.shadowed));
 	}
-	if (pl.kernel.child_netns && !c.quiet && c.format != FORMAT_JSON)
-		fprintf(stderr, "fintune apply: net.ipv4.tcp_max_orphans is host-global: skipped in this network namespace\n");
 	if (pl.verdict == VERDICT_REFUSED) {
 		report_error(pl.reason_code, NULL, 0, 0, "%s", pl.reason);
 		goto out;
