@@ -322,16 +322,23 @@ enum fd_verdict fd_check(int fd, struct stat *st)
 
 int fd_reopen_regular(int pathfd, int flags)
 {
-	char self[64];
 	struct stat st;
-	int fd;
 
 	if (fstat(pathfd, &st) < 0) {
-		fd = -errno;
+		int e = -errno;
+
 		close(pathfd);
-		return fd;
+		return e;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	return fd_reopen_checked(pathfd, &st, flags);
+}
+
+int fd_reopen_checked(int pathfd, const struct stat *st, int flags)
+{
+	char self[64];
+	int fd;
+
+	if (!S_ISREG(st->st_mode)) {
 		close(pathfd);
 		return -EINVAL;
 	}
@@ -347,17 +354,26 @@ int fd_reopen_regular(int pathfd, int flags)
 int fd_read_all(int fd, size_t max, char **text, size_t *len)
 {
 	struct stat st;
-	size_t cap, n = 0;
-	char *buf;
 
 	*text = NULL;
 	*len = 0;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (S_ISREG(st.st_mode) && (size_t)st.st_size > max)
+	return fd_read_sized(fd, &st, max, text, len);
+}
+
+int fd_read_sized(int fd, const struct stat *st, size_t max, char **text, size_t *len)
+{
+	size_t cap, n = 0;
+	char *buf;
+
+	*text = NULL;
+	*len = 0;
+	if (S_ISREG(st->st_mode) && (size_t)st->st_size > max)
 		return -EFBIG;
-	/* proc files say 0: start small and grow */
-	cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+	/* one read past the size tells the end; proc files say 0: start
+	 * small and grow */
+	cap = S_ISREG(st->st_mode) && st->st_size > 0 ? (size_t)st->st_size + 1 : 4096;
 	if (cap > max + 1)
 		cap = max + 1;
 	buf = malloc(cap + 1);
@@ -393,6 +409,9 @@ int fd_read_all(int fd, size_t max, char **text, size_t *len)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		/* a regular file read short of what was asked is at its end */
+		if (S_ISREG(st->st_mode) && st->st_size > 0 && n < cap)
+			break;
 	}
 	if (n > max) {
 		free(buf);

@@ -70,9 +70,13 @@ enum fd_verdict fd_check(int fd, struct stat *st);
  * watchdog would arm, a tape rewind), only looked at. -EINVAL when it is
  * not a regular file. */
 int fd_reopen_regular(int pathfd, int flags);
+/* The same, with the O_PATH descriptor's stat already at hand. */
+int fd_reopen_checked(int pathfd, const struct stat *st, int flags);
 
 /* Reads a whole regular file from fd, at most max bytes (-EFBIG past it);
  * the buffer is NUL-terminated. */
 int fd_read_all(int fd, size_t max, char **text, size_t *len);
+/* The same, with the file's stat at hand: one read for a regular file. */
+int fd_read_sized(int fd, const struct stat *st, size_t max, char **text, size_t *len);
 
 #endif

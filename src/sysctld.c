@@ -144,6 +144,7 @@ struct loader {
 	 * resolved is not kept */
 	const char *const *keys;
 	char *line;		/* one buffer for every line */
+	size_t dead;		/* replaced entries not yet compacted */
 	size_t line_cap;
 };
 
@@ -193,12 +194,14 @@ static size_t *find_slot(struct loader *l, const char *key)
 
 static bool grow_slots(struct loader *l)
 {
-	size_t n = l->n_slots ? l->n_slots * 2 : 64, live = 0;
+	size_t n = 64, live = 0;
 	size_t *v;
 
+	/* sized for the live entries and the next one, at most half full:
+	 * a rehash after compacting shrinks the table as well as it grows it */
 	for (size_t i = 0; i < l->c->n_entries; i++)
 		live += l->c->entries[i].key != NULL;
-	while ((live + 1) * 2 > n)
+	while ((live + 2) * 2 > n)
 		n *= 2;
 	v = calloc(n, sizeof(*v));
 	if (!v)
@@ -228,7 +231,7 @@ static void loader_init(struct loader *l, struct sysctl_config *c, struct diags 
 }
 
 /* Drops the dead entries, keeping the order. */
-static void loader_done(struct loader *l)
+static void compact(struct loader *l)
 {
 	size_t w = 0;
 
@@ -236,6 +239,12 @@ static void loader_done(struct loader *l)
 		if (l->c->entries[i].key)
 			l->c->entries[w++] = l->c->entries[i];
 	l->c->n_entries = w;
+	l->dead = 0;
+}
+
+static void loader_done(struct loader *l)
+{
+	compact(l);
 	free(l->slot);
 	l->slot = NULL;
 	free(l->line);
@@ -264,6 +273,15 @@ static bool add_entry(struct loader *l, struct sysctl_entry *e)
 			free(old->key);
 			free(old->value);
 			old->key = old->value = NULL;
+			/* a key assigned over and over: the dead entries go
+			 * before they outgrow the live ones */
+			if (++l->dead > 1024 && l->dead > c->n_entries / 2) {
+				compact(l);
+				if (!grow_slots(l))
+					return false;
+				slot = find_slot(l, e->key);
+				l->used++;	/* the key's entry is gone: a new slot */
+			}
 		} else {
 			l->used++;
 		}
@@ -439,46 +457,60 @@ static bool is_link_name(int dirfd, const char *name)
 static void read_text(struct host *h, struct sysctl_text *t, int dirfd, const char *rdir, bool optional,
 		      struct diags *d)
 {
-	char resolved[PATH_MAX], plain[PATH_MAX];
+	char resolved[PATH_MAX];
 	int fd;
 
-	fd = host_openat_in(h, dirfd, rdir, t->name, O_PATH, 0, HOST_FOLLOW, resolved, sizeof(resolved));
-	snprintf(plain, sizeof(plain), "%s/%s", strcmp(rdir, "/") ? rdir : "", t->name);
-	if (fd == -ENODEV || fd >= 0) {
-		t->is_link = strcmp(resolved, plain) != 0;
+	/* the common case: a plain name that is no link, looked at (O_PATH)
+	 * before it is opened, so a device or a FIFO is never opened */
+	fd = openat(dirfd, t->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &t->st) == 0 && !S_ISLNK(t->st.st_mode)) {
+		/* where its directory's links led, if anywhere */
+		snprintf(resolved, sizeof(resolved), "%s/%s", strcmp(rdir, "/") ? rdir : "", t->name);
 		if (strcmp(resolved, t->path) != 0)
 			t->link = strdup(resolved);
+	} else {
+		/* a link (or gone): walked from the root, where ".." may lead */
+		if (fd >= 0)
+			close(fd);
+		fd = host_openat_in(h, dirfd, rdir, t->name, O_PATH, 0, HOST_FOLLOW, resolved, sizeof(resolved));
+		if (fd < 0 && is_link_name(dirfd, t->name))
+			t->is_link = true;
+		if (fd == -ENODEV) {
+			t->masked = true;
+			t->is_link = true;
+			t->link = strdup(resolved);
+			t->err = 0;
+			return;
+		}
+		if (fd >= 0) {
+			t->is_link = true;
+			if (strcmp(resolved, t->path) != 0)
+				t->link = strdup(resolved);
+			if (fstat(fd, &t->st) < 0) {
+				close(fd);
+				fd = -errno;
+			}
+		}
 	}
-	if (fd == -ENODEV) {
-		t->masked = true;
-		t->err = 0;
-		return;
-	}
-	t->err = fd < 0 ? fd : 0;
-	if (fd < 0 && is_link_name(dirfd, t->name))
-		t->is_link = true;
 	if (fd < 0) {
+		t->err = fd;
 		if (!(optional && fd == -ENOENT))
 			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-fd));
 		return;
 	}
-	/* looked at first, opened only when it is a plain file */
-	fd = fd_reopen_regular(fd, O_RDONLY);
-	if (fd < 0 || fstat(fd, &t->st) < 0) {
-		t->err = fd < 0 ? fd : -errno;
+	fd = fd_reopen_checked(fd, &t->st, O_RDONLY);
+	if (fd < 0) {
+		t->err = fd;
 		if (fd == -EINVAL)
 			diag_warn(d, t->path, 0, 0, NULL, "not a regular file, ignoring");
 		else
-			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-t->err));
-		if (fd >= 0)
-			close(fd);
+			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-fd));
 		return;
-	} else {
-		t->err = fd_read_all(fd, FILE_MAX, &t->text, &t->len);
-		if (t->err < 0)
-			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring",
-				  t->err == -EFBIG ? "larger than 16 MiB" : strerror(-t->err));
 	}
+	t->err = fd_read_sized(fd, &t->st, FILE_MAX, &t->text, &t->len);
+	if (t->err < 0)
+		diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring",
+			  t->err == -EFBIG ? "larger than 16 MiB" : strerror(-t->err));
 	close(fd);
 }
 
