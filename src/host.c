@@ -115,8 +115,10 @@ static int walk(struct host *h, const char *path, int flags, mode_t mode, enum h
 				p = "";
 			continue;
 		}
-		if (how == HOST_FOLLOW && last && off[depth] == 4 && strcmp(done, "/dev") == 0 &&
-		    strcmp(comp, "null") == 0) {
+		/* /dev/null masks, even in an image that has no /dev */
+		if (how == HOST_FOLLOW && ((last && off[depth] == 4 && strcmp(done, "/dev") == 0 && strcmp(comp, "null") == 0) ||
+					   (depth == 0 && strcmp(comp, "dev") == 0 && strncmp(p, "null", 4) == 0 &&
+					    !p[4 + strspn(p + 4, "/")]))) {
 			if (resolved)
 				snprintf(resolved, size, "/dev/null");
 			r = -ENODEV;

@@ -266,3 +266,13 @@ converge() {
 	NO_COLOR=1 run --separate-stderr ft diff --root "$TMP" reverse-proxy
 	[[ "$output" != *$'\033['* ]]
 }
+
+@test "a link to /dev/null masks, in an image that has no /dev" {
+	[ ! -e "$TMP/dev" ]
+	printf 'net.ipv4.tcp_fin_timeout = 30\n' >"$TMP/usr/lib/sysctl.d/50-vendor.conf"
+	ln -s /dev/null "$TMP/etc/sysctl.d/50-vendor.conf"
+	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
+	[ "$status" -eq 2 ]
+	[ -z "$stderr" ]
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .configured' <<<"$output")" = null ]
+}
