@@ -143,24 +143,32 @@ struct loader {
 	/* keys of interest (normalised), or NULL for all: what is never
 	 * resolved is not kept */
 	const char *const *keys;
+	const char *leaf[16];	/* their last components */
+	size_t leaf_len[16], n_leaves;
 	char *line;		/* one buffer for every line */
 	size_t dead;		/* replaced entries not yet compacted */
 	size_t line_cap;
 };
 
-/* Whether a key may be, or is, one of interest. Before normalising, a cheap
- * test: the key's last component is in the text as written (normalising
- * only swaps and drops separators), or it is a glob. */
+/* Whether a key may be one of interest, before normalising it: its last
+ * word (the text after the last "." or "/", trailing ones skipped) must be
+ * the last component of one of them, since normalising only swaps and drops
+ * separators. A glob may match anything. */
 static bool maybe_wanted(const struct loader *l, const char *raw)
 {
-	if (!l->keys || strpbrk(raw, "*?["))
-		return true;
-	for (const char *const *k = l->keys; *k; k++) {
-		const char *leaf = strrchr(*k, '/');
+	const char *end = raw + strlen(raw), *start;
+	size_t n;
 
-		if (strstr(raw, leaf ? leaf + 1 : *k))
+	if (!l->keys || !l->n_leaves || strpbrk(raw, "*?["))
+		return true;
+	while (end > raw && (end[-1] == '.' || end[-1] == '/'))
+		end--;
+	for (start = end; start > raw && start[-1] != '.' && start[-1] != '/'; start--)
+		;
+	n = (size_t)(end - start);
+	for (size_t i = 0; i < l->n_leaves; i++)
+		if (l->leaf_len[i] == n && memcmp(l->leaf[i], start, n) == 0)
 			return true;
-	}
 	return false;
 }
 
@@ -796,6 +804,17 @@ int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool pro
 		return -ENOMEM;
 	loader_init(&l, c, d);
 	l.keys = keys;
+	for (const char *const *k = keys; k && *k; k++) {
+		const char *slash = strrchr(*k, '/');
+
+		if (l.n_leaves == ARRAY_SIZE(l.leaf)) {
+			l.n_leaves = 0;	/* too many to test this way: every line is normalised */
+			break;
+		}
+		l.leaf[l.n_leaves] = slash ? slash + 1 : *k;
+		l.leaf_len[l.n_leaves] = strlen(l.leaf[l.n_leaves]);
+		l.n_leaves++;
+	}
 	if (override_name)
 		snprintf(override_path, sizeof(override_path), "%s/%s", sysctld_dirs[0], override_name);
 	for (size_t i = 0; i <= t->n; i++) {
