@@ -68,12 +68,15 @@ static int build_undo(const struct snapshot *snap, const struct state_record *re
 		int id = key_lookup(l->key);
 		struct txn_live *tl;
 
-		if (!l->had_previous || !snap->kernel.running[id].present ||
-		    strcmp(snap->kernel.running[id].value, l->previous) == 0)
+		if (!l->had_previous || !snap->kernel.running[id].exists ||
+		    (snap->kernel.running[id].present && strcmp(snap->kernel.running[id].value, l->previous) == 0))
 			continue;	/* nothing to put back, or back already */
+		/* a value that cannot be read now (a run killed inside a write
+		 * to an image's plain file) is put back all the same, with
+		 * nothing to return to if that fails */
 		tl = &t->live[t->n_live++];
 		tl->id = (enum key_id)id;
-		tl->had_from = true;
+		tl->had_from = snap->kernel.running[id].present;
 		snprintf(tl->from, sizeof(tl->from), "%s", snap->kernel.running[id].value);
 		snprintf(tl->to, sizeof(tl->to), "%s", l->previous);
 	}
