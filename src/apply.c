@@ -38,23 +38,21 @@
 /* A plan file is a few KiB; anything much larger was not written by plan --output. */
 #define PLAN_FILE_MAX (1u << 20)
 
-bool need_root(const char *root, const char *cmd)
+bool need_root(const char *root)
 {
 	/* the real system needs root; an image under --root needs only write access */
 	if (*root || geteuid() == 0)
 		return true;
 	report_error(ERR_PRIVILEGE, NULL, 0, 0,
 		     "must be run as root: it writes /etc/sysctl.d and /proc/sys (nothing was changed; `fintune diff` is the dry run)");
-	(void)cmd;
 	return false;
 }
 
-void txn_report(const struct txn *t, const char *cmd, const char *drop_in_path)
+void txn_report(const struct txn *t, const char *drop_in_path)
 {
 	char what[PATH_MAX + 128];
 	const char *why = strerror(-t->err);
 
-	(void)cmd;
 	if (t->failed == -1 && t->err == -EPERM)
 		snprintf(what, sizeof(what), "%s: the text to write does not pass the drop-in allowlist", drop_in_path);
 	else if (t->failed <= 0 && t->err == -ESTALE)
@@ -443,7 +441,7 @@ static int apply_run(struct run *r)
 		snprintf(l->to, sizeof(l->to), "%s", pl->advice.rec[id].proposed);
 	}
 	if (txn_run(&s->host, &pl->kernel, &t) < 0) {
-		txn_report(&t, "apply", pl->drop_in_path);
+		txn_report(&t, pl->drop_in_path);
 		/* undone: the record goes too (one taken over from an
 		 * interrupted run stays: it still knows what was there) */
 		if (!t.undo_failed) {
@@ -528,7 +526,7 @@ int apply_main(int argc, char **argv)
 		return usage_error("apply", "--reload restarts the host's systemd-sysctl.service: not with --root");
 	r.c = &c;
 	/* check mode needs no privilege and takes no lock: it only reads */
-	if (!r.check && !need_root(c.root, "apply"))
+	if (!r.check && !need_root(c.root))
 		return EXIT_ERROR;
 	if (session_open(&s, &c, !r.check) < 0)
 		goto out;

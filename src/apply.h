@@ -7,10 +7,10 @@
 #include <stdbool.h>
 
 /* The real system needs root; says so and returns false otherwise. */
-bool need_root(const char *root, const char *cmd);
+bool need_root(const char *root);
 
 /* Says on stderr (and for the JSON error) why a transaction stopped and
- * whether its undo worked; cmd's wording. */
-void txn_report(const struct txn *t, const char *cmd, const char *drop_in_path);
+ * whether its undo worked. */
+void txn_report(const struct txn *t, const char *drop_in_path);
 
 #endif

@@ -72,23 +72,20 @@ int diff_main(int argc, char **argv)
 		session_close(&ses);
 		return EXIT_ERROR;
 	}
-	/* the verdict apply --check and apply reach on the same system */
+	/* the verdict apply --check and apply reach on the same system, with
+	 * their reason (said once, and kept for the JSON error) */
 	r = plan_exit_status(&pl);
+	if (pl.verdict == VERDICT_REFUSED) {
+		fflush(stdout);
+		report_error(pl.reason_code, NULL, 0, 0, "%s", pl.reason);
+	}
 	if (c.format == FORMAT_JSON) {
 		json_t *o = plan_full_json(&pl);
 
 		json_object_set_new(o, "verdict", json_string(pl.verdict == VERDICT_REFUSED ? "refused" :
 							       pl.verdict == VERDICT_PENDING ? "pending" : "in-sync"));
-		if (pl.verdict == VERDICT_REFUSED) {
-			json_t *e = json_object();
-
-			json_object_set_new(e, "code", json_string(error_code_name(pl.reason_code)));
-			json_object_set_new(e, "message", json_string(pl.reason));
-			json_object_set_new(e, "file", json_null());
-			json_object_set_new(e, "line", json_null());
-			json_object_set_new(e, "column", json_null());
-			json_object_set_new(o, "error", e);
-		}
+		if (pl.verdict == VERDICT_REFUSED)
+			json_object_set_new(o, "error", report_error_json());
 		if (print_json(o) < 0)
 			r = EXIT_ERROR;
 	} else {
@@ -115,10 +112,6 @@ int diff_main(int argc, char **argv)
 		}
 		if (!c.quiet)
 			plan_print_warnings(&pl, stdout, color);
-		if (pl.verdict == VERDICT_REFUSED) {
-			fflush(stdout);
-			report_error(pl.reason_code, NULL, 0, 0, "%s", pl.reason);
-		}
 		if (!c.quiet)
 			printf("\n%s\n", r == EXIT_PENDING ? "Changes pending: `fintune apply` would make them (exit status 2)." :
 					  r == EXIT_ERROR ? "Refused: `fintune apply` would change nothing (exit status 1)." :

@@ -44,8 +44,7 @@ void host_close(struct host *h)
 	h->root_fd = -1;
 }
 
-/* Whether name, in the directory dirfd, is a symlink. */
-static bool is_link_at(int dirfd, const char *name)
+bool host_is_link(int dirfd, const char *name)
 {
 	struct stat st;
 
@@ -136,7 +135,7 @@ static int walk(struct host *h, const char *path, int flags, mode_t mode, enum h
 			}
 		} else if (fd >= 0) {
 			st.st_mode = S_IFREG;	/* opened as asked, and not a link */
-		} else if ((errno == ELOOP || errno == ENOTDIR || errno == EMLINK) && is_link_at(fds[depth], comp)) {
+		} else if ((errno == ELOOP || errno == ENOTDIR || errno == EMLINK) && host_is_link(fds[depth], comp)) {
 			st.st_mode = S_IFLNK;
 		} else {
 			r = -errno;
@@ -226,25 +225,24 @@ int host_openat(struct host *h, const char *path, int flags, mode_t mode, enum h
 }
 
 int host_openat_in(struct host *h, int dirfd, const char *dir, const char *name, int flags, mode_t mode,
-		   enum host_how how, char *resolved, size_t size)
+		   enum host_how how, char *resolved, size_t size, struct stat *st)
 {
 	char path[PATH_MAX];
+	struct stat own;
 	int fd;
 
-	/* the common case, one system call: a plain name that is no link */
+	if (!st)
+		st = &own;
+	/* the common case: a plain name that is no link */
 	if (!strchr(name, '/') && strcmp(name, "..") != 0) {
 		fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
 		/* O_PATH|O_NOFOLLOW opens a link itself: that is no answer */
-		if (fd >= 0 && (flags & O_PATH)) {
-			struct stat st;
-
-			if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
-				close(fd);
-				fd = -1;
-				errno = ELOOP;
-			}
+		if (fd >= 0 && (fstat(fd, st) < 0 || S_ISLNK(st->st_mode))) {
+			close(fd);
+			fd = -1;
+			errno = ELOOP;
 		}
-		if (fd >= 0 || !((errno == ELOOP || errno == ENOTDIR || errno == EMLINK) && is_link_at(dirfd, name))) {
+		if (fd >= 0 || !((errno == ELOOP || errno == ENOTDIR || errno == EMLINK) && host_is_link(dirfd, name))) {
 			if (fd >= 0 && resolved)
 				snprintf(resolved, size, "%s/%s", strcmp(dir, "/") ? dir : "", name);
 			return fd >= 0 ? fd : -errno;
@@ -255,7 +253,12 @@ int host_openat_in(struct host *h, int dirfd, const char *dir, const char *name,
 	/* a link (or a path): walked from the root, where ".." may lead */
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	return host_openat(h, path, flags, mode, how, resolved, size);
+	fd = host_openat(h, path, flags, mode, how, resolved, size);
+	if (fd >= 0 && fstat(fd, st) < 0) {
+		close(fd);
+		fd = -errno;
+	}
+	return fd;
 }
 
 int host_mkdirs(struct host *h, const char *path)
@@ -291,7 +294,7 @@ int host_mkdirs(struct host *h, const char *path)
 			fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 		}
 		if (fd < 0) {
-			r = errno == ENOTDIR && is_link_at(cur, comp) ? -ELOOP : -errno;
+			r = errno == ENOTDIR && host_is_link(cur, comp) ? -ELOOP : -errno;
 			goto fail;
 		}
 		if (cur != h->root_fd)

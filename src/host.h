@@ -45,9 +45,14 @@ int host_openat(struct host *h, const char *path, int flags, mode_t mode, enum h
 		size_t size);
 
 /* The same, from a directory already opened below the root (dirfd) whose
- * target path is dir: a name in it, or a path relative to it. */
+ * target path is dir: a name in it, or a path relative to it. st (may be
+ * NULL) gets the opened file's stat: a plain name that is no link costs an
+ * openat and that fstat. */
 int host_openat_in(struct host *h, int dirfd, const char *dir, const char *name, int flags, mode_t mode,
-		   enum host_how how, char *resolved, size_t size);
+		   enum host_how how, char *resolved, size_t size, struct stat *st);
+
+/* Whether name, in the directory dirfd, is a symlink itself. */
+bool host_is_link(int dirfd, const char *name);
 
 /* Opens the directory at path (HOST_NOLINKS), creating what is missing
  * (each component 0755, as a plain directory, never through a link).

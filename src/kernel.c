@@ -636,7 +636,7 @@ int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 		k->release[0] = '\0';
 	fd = host_openat(h, "/proc/sys/net/ipv4", O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
 	if (fd < 0) {
-		k->linked = fd == -ELOOP;
+		/* a link there is the verdict's to refuse (snapshot.c) */
 		if (fd != -ENOENT && fd != -ELOOP)
 			diag_warn(d, "/proc/sys/net/ipv4", 0, 0, NULL, "cannot open: %s; planning without live values",
 				  strerror(-fd));

@@ -76,7 +76,6 @@ struct kernel {
 	unsigned version;	/* KV(), or 0 when unknown */
 	bool live;		/* ROOT/proc/sys/net/ipv4 exists: there are live values */
 	bool child_netns;	/* live, but host-global keys are absent */
-	bool linked;		/* ROOT/proc/sys/net/ipv4 is reached through a symlink: refused */
 	struct {
 		bool exists;	/* the file is there (even if it cannot be read) */
 		bool present;	/* and its value was read */

@@ -57,6 +57,7 @@ struct plan {
 	size_t old_len, new_len;	/* a file on disk may hold a NUL: compare by length */
 	enum existing existing;
 	bool old_foreign;		/* a file is there that fintune will not replace */
+	const char *foreign_why;	/* why, after the path (static text) */
 	bool file_change;
 	bool live_change[K_PLANNED];	/* planned, and the live value differs */
 	size_t n_live;

@@ -151,54 +151,33 @@ static void build_view(struct plan *pl)
 	}
 }
 
-/* The drop-in as the snapshot found it: whether fintune may replace it. */
-static void classify_drop_in(struct plan *pl)
+/* The drop-in as the snapshot found it: why fintune may not replace it,
+ * after its path (NULL: it may). */
+static const char *classify_drop_in(struct plan *pl)
 {
+	static const char *const why[] = {
+		[EXISTING_SYMLINK] = "is a symlink: fintune never writes through one",
+		[EXISTING_OTHER] = "is not a regular file: fintune will not replace it",
+		[EXISTING_FOREIGN_OWNER] = "belongs to another user: fintune will not replace it",
+		[EXISTING_LINKED] = "has other hard links: fintune will not replace a file that has other names",
+	};
 	struct dropin_seen seen;
 
 	snapshot_drop_in(pl->snap, pl->drop_in_name, &seen);
 	pl->existing = seen.existing;
-	if (seen.dir_linked) {
-		pl->old_foreign = true;
-		snprintf(pl->reason, sizeof(pl->reason),
-			 "%s is reached through a symlink below the root: fintune never writes through one", DROPIN_DIR);
-		return;
-	}
-	switch (seen.existing) {
-	case EXISTING_NONE:
-		return;
-	case EXISTING_SYMLINK:
-		snprintf(pl->reason, sizeof(pl->reason), "%s is a symlink: fintune never writes through one",
-			 pl->drop_in_path);
-		break;
-	case EXISTING_OTHER:
-		snprintf(pl->reason, sizeof(pl->reason), "%s is not a regular file: fintune will not replace it",
-			 pl->drop_in_path);
-		break;
-	case EXISTING_FOREIGN_OWNER:
-		snprintf(pl->reason, sizeof(pl->reason), "%s belongs to another user: fintune will not replace it",
-			 pl->drop_in_path);
-		break;
-	case EXISTING_LINKED:
-		snprintf(pl->reason, sizeof(pl->reason),
-			 "%s has other hard links: fintune will not replace a file that has other names", pl->drop_in_path);
-		break;
-	case EXISTING_FILE:
+	if (seen.existing == EXISTING_FILE) {
 		pl->old_text = seen.text;
 		pl->old_len = seen.len;
-		if (!dropin_is_ours(seen.text))
-			snprintf(pl->reason, sizeof(pl->reason),
-				 "%s exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)",
-				 pl->drop_in_path);
-		else if (seen.too_large || !state_text_ok(seen.text, seen.len, pl->drop_in_path))
-			snprintf(pl->reason, sizeof(pl->reason),
-				 "%s was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)",
-				 pl->drop_in_path);
-		else
-			return;
-		break;
 	}
-	pl->old_foreign = true;
+	if (seen.dir_linked)
+		return "is reached through a symlink below the root: fintune never writes through one";
+	if (seen.existing != EXISTING_FILE)
+		return seen.existing == EXISTING_NONE ? NULL : why[seen.existing];
+	if (!dropin_is_ours(seen.text))
+		return "exists and was not written by fintune: fintune will not replace it (choose another name with --drop-in, or move it away)";
+	if (seen.too_large || !dropin_text_allowed(seen.text, seen.len))
+		return "was edited since fintune wrote it (a key fintune never sets, or bytes it cannot keep): fintune will not replace it, as rollback could not put it back (move it away, or remove the edit)";
+	return NULL;
 }
 
 /* The advisor's view of the kernel: the live one, with each close-path
@@ -282,13 +261,8 @@ static void decide(struct plan *pl)
 	for (int id = 0; id < K_PLANNED; id++)
 		pl->shadowed |= pl->view[id].shadowed;
 	pl->verdict = pl->file_change || pl->n_live ? VERDICT_PENDING : VERDICT_IN_SYNC;
-	if (pl->kernel.linked) {
-		refuse(pl, ERR_REFUSED, "/proc/sys/net/ipv4 is reached through a symlink below the root: fintune never writes through one (nothing was changed)");
-		return;
-	}
-	if (s->state_err == -ELOOP) {
-		refuse(pl, ERR_REFUSED, "%s is reached through a symlink below the root: fintune never writes through one (nothing was changed)",
-		       STATE_DIR);
+	if (s->linked) {
+		refuse(pl, ERR_REFUSED, SNAPSHOT_LINKED, s->linked);
 		return;
 	}
 	if (s->state_err != 0 && s->state_err != -ENOENT) {
@@ -298,10 +272,6 @@ static void decide(struct plan *pl)
 	}
 	if (s->tree.dir_not_dir) {
 		refuse(pl, ERR_REFUSED, "%s is not a directory: fintune will not replace it (nothing was changed)", DROPIN_DIR);
-		return;
-	}
-	if (s->run_linked) {
-		refuse(pl, ERR_REFUSED, "the lock's directory is reached through a symlink below the root: fintune never writes through one (nothing was changed)");
 		return;
 	}
 	for (int id = 0; id < K_PLANNED; id++) {
@@ -319,10 +289,8 @@ static void decide(struct plan *pl)
 		return;
 	}
 	if (pl->old_foreign) {
-		char why[ADVICE_TEXT];
-
-		snprintf(why, sizeof(why), "%s", pl->reason);
-		refuse(pl, ERR_REFUSED, "%s", why);
+		refuse(pl, ERR_REFUSED, "%s %s", pl->snap->tree.dir_linked[0] ? DROPIN_DIR : pl->drop_in_path,
+		       pl->foreign_why);
 		return;
 	}
 	if (pl->verdict == VERDICT_PENDING && !state_can_push(st, pl->file_change, pl->drop_in_path)) {
@@ -366,7 +334,8 @@ int plan_compute(struct plan *pl, struct profile *p, const struct snapshot *s, c
 	if (!pl->new_text)
 		return -ENOMEM;
 	pl->new_len = strlen(pl->new_text);
-	classify_drop_in(pl);
+	pl->foreign_why = classify_drop_in(pl);
+	pl->old_foreign = pl->foreign_why != NULL;
 	/* the configuration now, then with the new drop-in in place, as each
 	 * applier reads it: built from the one read, never read again */
 	r = sysctld_build(&pl->now, &s->tree, false, NULL, NULL, planned_keys(), &pl->diags);

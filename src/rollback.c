@@ -140,7 +140,7 @@ int rollback_main(int argc, char **argv)
 	status = EXIT_ERROR;
 	if (optind != argc)
 		return usage_error("rollback", "takes no arguments");
-	if (!need_root(c.root, "rollback"))
+	if (!need_root(c.root))
 		return EXIT_ERROR;
 	if (session_open(&s, &c, true) < 0) {
 		session_close(&s);
@@ -160,9 +160,8 @@ int rollback_main(int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
-	if (s.snap.state_err == -ELOOP || s.snap.kernel.linked) {
-		report_error(ERR_REFUSED, NULL, 0, 0, "%s is reached through a symlink below the root: fintune never writes through one (nothing was changed)",
-			     s.snap.kernel.linked ? "/proc/sys/net/ipv4" : STATE_DIR);
+	if (s.snap.linked) {
+		report_error(ERR_REFUSED, NULL, 0, 0, SNAPSHOT_LINKED, s.snap.linked);
 		goto out;
 	}
 	if (s.snap.state_err < 0) {
@@ -174,7 +173,7 @@ int rollback_main(int argc, char **argv)
 	if (build_undo(&s.snap, rec, &t) < 0)
 		goto out;
 	if (txn_run(&s.host, &s.snap.kernel, &t) < 0) {
-		txn_report(&t, "rollback", rec->drop_in_path);
+		txn_report(&t, rec->drop_in_path);
 		fprintf(stderr, "fintune rollback: the record is kept: run rollback again when fixed\n");
 		goto out;
 	}

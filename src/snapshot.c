@@ -19,6 +19,8 @@
 #define FINTUNE_RUNSTATEDIR "/run"
 #endif
 #define LOCK_DIR FINTUNE_RUNSTATEDIR
+
+static const char *const write_places[] = { DROPIN_DIR, STATE_DIR, LOCK_DIR, "/proc/sys/net/ipv4" };
 #define LOCK_NAME "fintune.lock"
 
 static void hash_bytes(struct sha256_ctx *c, const void *p, size_t n)
@@ -83,10 +85,13 @@ int snapshot_take(struct snapshot *s, struct host *h, struct diags *d)
 	if (r < 0)
 		return r;
 	s->state_err = state_load(h, &s->state);
-	{
-		int fd = host_openat(h, LOCK_DIR, O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+	/* every place fintune writes, in one check: none may be reached
+	 * through a link (what does not exist yet is made as a directory) */
+	for (size_t i = 0; i < ARRAY_SIZE(write_places) && !s->linked; i++) {
+		int fd = host_openat(h, write_places[i], O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
 
-		s->run_linked = fd == -ELOOP;
+		if (fd == -ELOOP)
+			s->linked = write_places[i];
 		if (fd >= 0)
 			close(fd);
 	}
@@ -158,8 +163,7 @@ static int take_lock(struct session *s, const struct common *c)
 	dfd = host_mkdirs(&s->host, LOCK_DIR);
 	if (dfd == -ELOOP) {
 		/* the words of the verdict, which diff gives too */
-		report_error(ERR_REFUSED, NULL, 0, 0,
-			     "the lock's directory is reached through a symlink below the root: fintune never writes through one (nothing was changed)");
+		report_error(ERR_REFUSED, NULL, 0, 0, SNAPSHOT_LINKED, LOCK_DIR);
 		return -1;
 	}
 	if (dfd < 0) {

@@ -23,8 +23,14 @@ struct snapshot {
 	struct sysctl_tree tree;
 	struct state state;
 	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's), -errno */
-	bool run_linked;	/* the lock's directory is reached through a symlink */
+	/* the first place fintune writes (the drop-in's, the state's and the
+	 * lock's directories, /proc/sys/net/ipv4) reached through a symlink
+	 * below the root, or NULL: every command refuses then */
+	const char *linked;
 };
+
+/* The refusal when snapshot.linked is set, with that place. */
+#define SNAPSHOT_LINKED "%s is reached through a symlink below the root: fintune never writes through one (nothing was changed)"
 
 /* Reads it all; problems are warnings in d. 0 or -ENOMEM. */
 int snapshot_take(struct snapshot *s, struct host *h, struct diags *d);

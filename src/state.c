@@ -19,15 +19,10 @@ static void copy(char *dst, size_t size, const char *src)
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
-bool state_text_ok(const char *text, size_t len, const char *path)
+/* A text the state may keep (NULL: no file): one rollback could write. */
+static bool text_ok(const char *text)
 {
-	(void)path;
-	return !text || dropin_text_allowed(text, len);
-}
-
-static bool text_ok(const char *text, const char *path)
-{
-	return state_text_ok(text, text ? strlen(text) : 0, path);
+	return !text || dropin_text_allowed(text, strlen(text));
 }
 
 /* A value rollback may write: digits, spaces and a minus sign. */
@@ -74,8 +69,8 @@ static int record_from_json(json_t *o, struct state_record *r)
 		r->written_text = strdup(json_string_value(json_object_get(d, "written")));
 	/* rollback writes what the state says: only what fintune could have
 	 * recorded is believed */
-	if (!dropin_name_of(r->drop_in_path) || !text_ok(r->previous_text, r->drop_in_path) ||
-	    !text_ok(r->written_text, r->drop_in_path) || !json_is_array(live))
+	if (!dropin_name_of(r->drop_in_path) || !text_ok(r->previous_text) ||
+	    !text_ok(r->written_text) || !json_is_array(live))
 		return -EINVAL;
 	json_array_foreach(live, i, item) {
 		struct live_change *c;
@@ -208,8 +203,8 @@ int state_save(struct host *h, const struct state *s)
 
 	/* never a record state_load would refuse */
 	for (size_t i = 0; i < s->n; i++)
-		if (!text_ok(s->rec[i].previous_text, s->rec[i].drop_in_path) ||
-		    !text_ok(s->rec[i].written_text, s->rec[i].drop_in_path))
+		if (!text_ok(s->rec[i].previous_text) ||
+		    !text_ok(s->rec[i].written_text))
 			return -EINVAL;
 	if (s->n == 0) {
 		dfd = host_openat(h, STATE_DIR, O_RDONLY | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);

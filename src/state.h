@@ -69,9 +69,6 @@ struct state {
  * the close-path keys and fintune's own drop-in text), or -errno. */
 struct host;
 int state_load(struct host *h, struct state *s);
-/* Whether a drop-in text can be kept in the state and put back by rollback:
- * dropin_text_allowed(). A file edited by hand beyond that is not replaced. */
-bool state_text_ok(const char *text, size_t len, const char *path);
 /* Writes the stack atomically; an empty stack removes the file. */
 int state_save(struct host *h, const struct state *s);
 void state_free(struct state *s);

@@ -101,6 +101,7 @@ int status_main(int argc, char **argv)
 	int drift = 0, early, status = EXIT_ERROR;
 	json_t *out = NULL, *keys, *pressure;
 	const char *file_state;
+	bool in_place;		/* the drop-in is what the apply wrote */
 
 	common_init(&c, "status", 1u << FORMAT_JSON);
 	if (!common_parse(&c, argc, argv, &early))
@@ -132,14 +133,13 @@ int status_main(int argc, char **argv)
 	}
 	top = &st->rec[st->n - 1];
 	snapshot_drop_in(&ses.snap, dropin_name_of(top->drop_in_path), &seen);
+	in_place = seen.existing == EXISTING_FILE && !seen.dir_linked && top->written_text &&
+		   text_equal(seen.text, seen.len, top->written_text, strlen(top->written_text));
 	if (seen.existing == EXISTING_NONE)
 		file_state = top->written_text ? "missing" : "absent, as applied";
-	else if (seen.existing == EXISTING_FILE && !seen.dir_linked && top->written_text &&
-		 text_equal(seen.text, seen.len, top->written_text, strlen(top->written_text)))
-		file_state = "as applied";
 	else
-		file_state = "changed since";
-	if (strcmp(file_state, "as applied") != 0 && strcmp(file_state, "absent, as applied") != 0)
+		file_state = in_place ? "as applied" : "changed since";
+	if (!in_place && !(seen.existing == EXISTING_NONE && !top->written_text))
 		drift++;
 	json_object_set_new(out, "applied", json_true());
 	json_object_set_new(out, "profile", json_string(top->profile));
@@ -177,7 +177,8 @@ int status_main(int argc, char **argv)
 		if (!w[0])
 			continue;
 		ok = !k->live || (k->running[id].present && strcmp(k->running[id].value, w) == 0);
-		boot = strcmp(file_state, "as applied") != 0 ||
+		/* a drop-in not as applied is drift already */
+		boot = !in_place ||
 		       plan_in_force(&now, k, (enum key_id)id, top->drop_in_path, w, by, sizeof(by));
 		drift += !ok + !boot;
 		o = json_object();

@@ -452,56 +452,30 @@ static void text_free(struct sysctl_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static bool is_link_name(int dirfd, const char *name)
-{
-	struct stat st;
-
-	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
-}
-
 /* Reads one file, name in the directory dirfd (rdir on the target, every
  * link in it followed), once. Links lead where the appliers would go, and
- * never out of the root; a FIFO or a device is not waited on. */
+ * never out of the root; the file is looked at (O_PATH) before it is
+ * opened, so a device or a FIFO is never opened. */
 static void read_text(struct host *h, struct sysctl_text *t, int dirfd, const char *rdir, bool optional,
 		      struct diags *d)
 {
-	char resolved[PATH_MAX];
+	char resolved[PATH_MAX], plain[PATH_MAX];
 	int fd;
 
-	/* the common case: a plain name that is no link, looked at (O_PATH)
-	 * before it is opened, so a device or a FIFO is never opened */
-	fd = openat(dirfd, t->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && fstat(fd, &t->st) == 0 && !S_ISLNK(t->st.st_mode)) {
-		/* where its directory's links led, if anywhere */
-		snprintf(resolved, sizeof(resolved), "%s/%s", strcmp(rdir, "/") ? rdir : "", t->name);
+	fd = host_openat_in(h, dirfd, rdir, t->name, O_PATH, 0, HOST_FOLLOW, resolved, sizeof(resolved), &t->st);
+	snprintf(plain, sizeof(plain), "%s/%s", strcmp(rdir, "/") ? rdir : "", t->name);
+	if (fd >= 0 || fd == -ENODEV) {
+		t->is_link = strcmp(resolved, plain) != 0;
 		if (strcmp(resolved, t->path) != 0)
 			t->link = strdup(resolved);
-	} else {
-		/* a link (or gone): walked from the root, where ".." may lead */
-		if (fd >= 0)
-			close(fd);
-		fd = host_openat_in(h, dirfd, rdir, t->name, O_PATH, 0, HOST_FOLLOW, resolved, sizeof(resolved));
-		if (fd < 0 && is_link_name(dirfd, t->name))
-			t->is_link = true;
-		if (fd == -ENODEV) {
-			t->masked = true;
-			t->is_link = true;
-			t->link = strdup(resolved);
-			t->err = 0;
-			return;
-		}
-		if (fd >= 0) {
-			t->is_link = true;
-			if (strcmp(resolved, t->path) != 0)
-				t->link = strdup(resolved);
-			if (fstat(fd, &t->st) < 0) {
-				close(fd);
-				fd = -errno;
-			}
-		}
+	}
+	if (fd == -ENODEV) {
+		t->masked = true;
+		return;
 	}
 	if (fd < 0) {
 		t->err = fd;
+		t->is_link = host_is_link(dirfd, t->name);
 		if (!(optional && fd == -ENOENT))
 			diag_warn(d, t->path, 0, 0, NULL, "cannot read: %s, ignoring", strerror(-fd));
 		return;
@@ -702,11 +676,11 @@ int sysctld_read(struct sysctl_tree *t, struct host *h, struct diags *d)
 
 		if (fd >= 0) {
 			char resolved[PATH_MAX];
-			int f = host_openat_in(h, fd, rdir[0], "sysctl.conf", O_PATH, 0, HOST_FOLLOW, resolved,
-					       sizeof(resolved));
 			struct stat st;
+			int f = host_openat_in(h, fd, rdir[0], "sysctl.conf", O_PATH, 0, HOST_FOLLOW, resolved,
+					       sizeof(resolved), &st);
 
-			if (f >= 0 && fstat(f, &st) == 0) {
+			if (f >= 0) {
 				for (size_t i = 0; i < t->n; i++) {
 					const struct sysctl_text *x = &t->files[i];
 
