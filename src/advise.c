@@ -5,8 +5,9 @@
  * close path pin. The rules, as fintune(8) documents them:
  *
  *  RTO        a connection's retransmission timeout: rtt + tcp_rto_min
- *             (200 ms), at most tcp_rto_max (120 s); the kernel's own
- *             rtt + max(rttvar, rto_min) at a steady RTT.
+ *             (200 ms), each rounded up to jiffies, at most tcp_rto_max
+ *             (120 s); the kernel's own srtt + max(rttvar, rto_min) at a
+ *             steady RTT (204 ms at HZ 250 on a LAN).
  *  closes     us() = 1 for closes_first "us" and "either" (the worst case),
  *             0 for "peer"; u = unresponsive_percent / 100. Of the closes
  *             this host starts, (1 - u) complete and wait 60 s in TIME_WAIT;
@@ -18,9 +19,11 @@
  *  FIN_WAIT2  an orphan waits max(F, 3.5 x RTO) (tcp_fin_time()); up to 60 s
  *             as a small socket in the TIME_WAIT table, above 60 s first
  *             (L - 60) as a full orphan, then (L - 60) small.
- *  orphans    an unanswered FIN retransmits for orphan_lifetime(N), the
- *             first timer after (2^(N+1)-1) x 200 ms from the first
- *             retransmission; orphans = stuck x lifetime + all closes x rtt
+ *  orphans    an unanswered FIN lives orphan_lifetime(N): the kernel's
+ *             timers stepped one by one (tail-loss probe, doubling RTO,
+ *             timer-wheel rounding) to the first expiry past
+ *             tcp_model_timeout(N) from the first retransmission;
+ *             orphans = stuck x lifetime + all closes x rtt
  *             (+ long FIN_WAIT2 full sockets); ~64 KiB each.
  *  ports      per (source address, destination) pair: TIME_WAIT holds each
  *             port 60 s (tcp_tw_reuse takes it back after tcp_tw_reuse_delay),
@@ -53,7 +56,6 @@
 #define FIN_FLOOR_MIN 10.0
 #define ORPHAN_RETRIES_MIN 2	/* a FIN sent at least three times */
 #define ORPHAN_RETRIES_DEFAULT 8	/* what the kernel makes of 0 */
-#define RTO_BASE 0.2		/* TCP_RTO_MIN: the unit of the retry limits */
 #define LIMIT_MAX 2147483647.0
 #define PATH_MAX_TEXT 512
 
@@ -113,33 +115,70 @@ double fin_timeout_floor(double rto)
 	return f > 60 ? 60 : f;
 }
 
-double orphan_lifetime(int retries, double rto, double rto_max)
+static double hz_of(const struct rto_model *m)
 {
-	int n = retries == 0 ? ORPHAN_RETRIES_DEFAULT : retries;
-	int boundary = (int)floor(log2(rto_max / RTO_BASE));
-	double limit, t = 0, r = rto, stamp = -1;
+	return m->hz ? m->hz : 250;
+}
 
-	if (boundary < 0)
-		boundary = 0;
-	/* retransmits_timed_out(): a time, in steps of TCP_RTO_MIN, doubling up to
-	 * the RTO cap and linear after it */
-	if (n <= boundary)
-		limit = (pow(2, n + 1) - 1) * RTO_BASE;
-	else
-		limit = (pow(2, boundary + 1) - 1) * RTO_BASE + (n - boundary) * rto_max;
-	if (r > rto_max)
-		r = rto_max;
-	/* the retransmission timer: the socket is dropped at the first expiry
-	 * that finds the limit passed, counted from the first retransmission */
-	for (int i = 0; i < 1000; i++) {
-		t += r;
-		if (stamp < 0)
-			stamp = t;
-		else if (t - stamp >= limit)
-			return t;
-		r = fmin(2 * r, rto_max);
+double model_rto(const struct rto_model *m)
+{
+	double hz = hz_of(m);
+	/* __tcp_set_rto(): srtt + rttvar, rttvar at least tcp_rto_min (itself
+	 * kept in jiffies), rounded up to a jiffy */
+	double j = ceil(m->rto_min * hz) + (m->rtt > 0 ? ceil(m->rtt * hz) : 0);
+
+	return fmin(j, ceil(m->rto_max * hz)) / hz;
+}
+
+/* How many jiffies late a timer of d jiffies fires, on average: the timer
+ * wheel (kernel/time/timer.c) files it at its level, 64 buckets a level,
+ * each level 8 times coarser, and rounds the expiry up to the next bucket
+ * of that level (level 0: one jiffy). At HZ 250 a 3 s timer is up to 256 ms
+ * late, which decides whether the last retry still fits. */
+static double wheel_late(double d)
+{
+	double gran = 1, end = 63;
+
+	for (int lvl = 0; lvl < 8 && d >= end; lvl++) {
+		gran *= 8;
+		end *= 8;
 	}
-	return t;
+	return (gran + 1) / 2;
+}
+
+double retrans_lifetime(int retries, const struct rto_model *m)
+{
+	double hz = hz_of(m), base = hz / 5;	/* TCP_RTO_MIN, the unit of the limit */
+	double max = ceil(m->rto_max * hz), r = ceil(model_rto(m) * hz), limit, t, stamp;
+	int thresh = max > base ? (int)floor(log2(max / base)) : 0;
+
+	/* tcp_model_timeout(): doubling up to the RTO cap, linear after it */
+	if (retries <= thresh)
+		limit = (pow(2, retries + 1) - 1) * base;
+	else
+		limit = (pow(2, thresh + 1) - 1) * base + (retries - thresh) * max;
+	/* the tail-loss probe: 2 x RTT + TCP_RTO_MIN with one segment out, but
+	 * no later than the RTO */
+	t = fmin((m->rtt > 0 ? ceil(2 * m->rtt * hz) : 0) + base, r);
+	t += wheel_late(t);
+	/* the first retransmission, an RTO after the probe: retrans_stamp */
+	t += r + wheel_late(r);
+	stamp = t;
+	/* each later expiry first asks retransmits_timed_out(), then
+	 * retransmits and doubles the RTO */
+	for (int i = 0; i < 1000; i++) {
+		r = fmin(2 * r, max);
+		t += r + wheel_late(r);
+		if (t - stamp >= limit)
+			break;
+	}
+	return t / hz;
+}
+
+double orphan_lifetime(int retries, const struct rto_model *m)
+{
+	/* tcp_orphan_retries(): 0 is 8 while the RTO is below its cap */
+	return retrans_lifetime(retries == 0 ? ORPHAN_RETRIES_DEFAULT : retries, m);
 }
 
 static double us_share(enum closer c)
@@ -374,7 +413,7 @@ static double orphan_count(const struct figures *f, const struct workload *w, in
 {
 	double all = (double)w->in.close_rate + (double)w->out.connect_rate;
 
-	return f->stuck_rate * orphan_lifetime(retries, f->rto, f->rto_max) + all * (w->rtt_ms / 1000.0) +
+	return f->stuck_rate * orphan_lifetime(retries, &f->timing) + all * (w->rtt_ms / 1000.0) +
 	       f->fw2_rate * f->fw2_full;
 }
 
@@ -401,11 +440,13 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 			/* the kernel reads 0 as 8: write what it means */
 			set_value(r, ORPHAN_RETRIES_DEFAULT);
 			warn(a, "net.ipv4.tcp_orphan_retries is pinned to 0, which the kernel reads as 8 retries (an unanswered orphan lives %.0f s): fintune writes 8; pin 1 to 3 for short-lived orphans",
-			     orphan_lifetime(0, f->rto, f->rto_max));
+			     orphan_lifetime(0, &f->timing));
 			SAY(r, " 0 means 8 to the kernel, so 8 is written.");
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
+		f->orphan_life = orphan_lifetime(f->orphan_retries, &f->timing);
+		SAY(r, " An unanswered orphaned FIN lives %.1f s at an RTO of %.3f s (rtt_ms %g).", f->orphan_life,
+		    f->rto, w->rtt_ms);
 	} else {
 		/* The most retries whose orphans, with headroom, still fit their
 		 * share of the budget, but never fewer than 2. */
@@ -420,15 +461,15 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 				SAY(r, "8, what the kernel makes of the running 0, written explicitly: ");
 			else if (have_run && run == 0)
 				SAY(r, "%d instead of the running 0, which the kernel reads as 8 (%.0f s): ", n,
-				    orphan_lifetime(0, f->rto, f->rto_max));
+				    orphan_lifetime(0, &f->timing));
 			else if (have_run)
 				SAY(r, "%d instead of the running %ld: ", n, run);
 			else
 				SAY(r, "%d: ", n);
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
-		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.2f s (rtt_ms %g).", f->orphan_life,
+		f->orphan_life = orphan_lifetime(f->orphan_retries, &f->timing);
+		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.3f s (rtt_ms %g).", f->orphan_life,
 		    f->rto, w->rtt_ms);
 		BASIS(r, "an unanswered orphan is dropped after %.1f s; at most %d retries fit memory_budget_mib",
 		      f->orphan_life, n);
@@ -788,7 +829,8 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	f->rto_max = 120;
 	if (kernel_value(k, K_RTO_MAX_MS, &v) && v > 0)
 		f->rto_max = v / 1000.0;
-	f->rto = fmin(w->rtt_ms / 1000.0 + rto_min, f->rto_max);
+	f->timing = (struct rto_model){ .rtt = w->rtt_ms / 1000.0, .rto_min = rto_min, .rto_max = f->rto_max, .hz = k->hz };
+	f->rto = model_rto(&f->timing);
 	f->fin_floor = fin_timeout_floor(f->rto);
 	/* closes this host starts that complete wait in TIME_WAIT; the stuck
 	 * ones never get there */
@@ -824,8 +866,8 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	set_fin_timeout(f, w, TIME_WAIT_SECONDS);
 	if (kernel_value(k, K_RETRIES2, &v) && v >= 0)
 		retries2 = v;
-	/* tcp_retries2 is counted like the orphan limit, from the first retransmission */
-	f->retries2_life = orphan_lifetime(retries2 ? (int)fmin(retries2, 255) : 1, f->rto, f->rto_max);
+	/* a half-closed socket's FIN: tcp_retries2, by the same rule (0 is 0) */
+	f->retries2_life = retrans_lifetime((int)fmin(retries2, 255), &f->timing);
 }
 
 static void half_close_notes(const struct advisor_input *in, struct advice *a)

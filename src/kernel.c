@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct key_fact facts[K_COUNT] = {
@@ -644,6 +645,14 @@ int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 	}
 	close(fd);
 	k->live = true;
+	/* the coarse clock ticks once a jiffy: its resolution is 1/HZ of the
+	 * kernel these live values are of */
+	{
+		struct timespec res;
+
+		if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0)
+			k->hz = (unsigned)((1000000000L + res.tv_nsec / 2) / res.tv_nsec);
+	}
 	for (int i = 0; i < K_COUNT; i++) {
 		int r = read_proc(h, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
 

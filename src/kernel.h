@@ -74,6 +74,7 @@ int key_lookup(const char *name);
 struct kernel {
 	char release[128];	/* proc/sys/kernel/osrelease, "" when unknown */
 	unsigned version;	/* KV(), or 0 when unknown */
+	unsigned hz;		/* CONFIG_HZ, 0 when unknown (the advice assumes 250) */
 	bool live;		/* ROOT/proc/sys/net/ipv4 exists: there are live values */
 	bool child_netns;	/* live, but host-global keys are absent */
 	struct {

@@ -58,14 +58,15 @@ static void print_text(const struct plan *pl, const struct common *c)
 	printf("\n%sKernel facts used%s\n", bold, off);
 	{
 		const struct key_era *reuse = kernel_era(k, K_TW_REUSE);
-		char facts[512];
+		char facts[640];
 
 		snprintf(facts, sizeof(facts),
-			 "TIME_WAIT 60 s (fixed). RTO at rtt_ms %g: %.2f s (tcp_rto_min %s, max %.0f s%s). "
+			 "TIME_WAIT 60 s (fixed). RTO at rtt_ms %g: %.3f s (tcp_rto_min %s, max %.0f s%s; timers in jiffies at HZ %u%s). "
 			 "tcp_tw_reuse accepts 0..%ld%s. tcp_tw_reuse_delay %s. tcp_max_orphans %s.",
 			 pl->profile->w.rtt_ms, a->fig.rto,
 			 kernel_has(k, K_RTO_MIN_US) ? "from the kernel" : "200 ms, fixed before 6.11", a->fig.rto_max,
-			 kernel_has(k, K_RTO_MAX_MS) ? ", tcp_rto_max_ms" : ", fixed before 6.15", reuse->max,
+			 kernel_has(k, K_RTO_MAX_MS) ? ", tcp_rto_max_ms" : ", fixed before 6.15",
+			 k->hz ? k->hz : 250, k->hz ? "" : ", assumed", reuse->max,
 			 reuse->max < 2 ? " (no loopback-only 2 before 4.18)" : "",
 			 kernel_has(k, K_TW_REUSE_DELAY) ? "exists (6.14+)" : "absent (before 6.14: a fixed 1 s)",
 			 k->child_netns ? "absent: host-global, and this is a child network namespace" :
