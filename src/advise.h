@@ -57,9 +57,15 @@ struct figures {
 	double fw2_small;	/* s an orphaned FIN_WAIT2 spends as a small socket */
 	double fw2_full;	/* s it spends as a full socket first (F, or 3.5 x RTO, above 60) */
 	double tw_rate;		/* sockets entering TIME_WAIT per second */
-	double fw2_rate;	/* closes this host started whose peer stops answering, per second */
-	double stuck_rate;	/* closes per second whose peer stops answering */
-	double time_wait;	/* TIME_WAIT sockets at peak */
+	double tw_in_rate, tw_out_rate;	/* of them, accepted and outbound ones */
+	double tw_in;		/* accepted TIME_WAIT at peak, bounded by the clients' ports */
+	bool tw_in_bounded;	/* the bound, not the rate, decides tw_in */
+	double tw_ceiling;	/* TIME_WAIT at peak whatever the port range (for F) */
+	bool tw_out_bounded;	/* the port range, not the rate, bounds outbound TIME_WAIT */
+	double fw2_rate;	/* closes this host started whose peer acknowledges and stays open, per second */
+	double stuck_rate;	/* closes per second whose peer has vanished (FIN never acknowledged) */
+	double orphan_life_max;	/* s: an orphan's life at the pinned or default retries (ports held) */
+	double time_wait;	/* TIME_WAIT sockets at peak, bounded by ports */
 	double fin_wait2;	/* orphaned FIN_WAIT2 small sockets at peak */
 	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING, long FIN_WAIT2) at peak */
 	double pairs;		/* (source address, destination) pairs */

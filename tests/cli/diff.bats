@@ -31,7 +31,7 @@ converge() {
 	[ "${lines[1]}" = "+++ /etc/sysctl.d/60-fintune.conf (fintune)" ]
 	[[ "${lines[2]}" == "@@ -0,0 +1,"*" @@" ]]
 	[ "${lines[3]}" = "+# Written by fintune. Do not edit: fintune replaces this file." ]
-	[[ "$output" == *"+net.ipv4.tcp_max_tw_buckets = 540160"* ]]
+	[[ "$output" == *"+net.ipv4.tcp_max_tw_buckets = 434176"* ]]
 	[[ "$output" == *"Changes pending: \`fintune apply\` would make them (exit status 2)."* ]]
 }
 
