@@ -167,9 +167,10 @@ double retrans_lifetime(int retries, const struct rto_model *m)
 		limit = (pow(2, retries + 1) - 1) * base;
 	else
 		limit = (pow(2, thresh + 1) - 1) * base + (retries - thresh) * max;
-	/* the tail-loss probe: 2 x RTT + TCP_RTO_MIN with one segment out, but
-	 * no later than the RTO */
-	t = fmin((m->rtt > 0 ? ceil(2 * m->rtt * hz) : 0) + base, r);
+	/* the tail-loss probe: 2 x RTT + the socket's tcp_rto_min with one
+	 * segment out, but no later than the RTO (measured: 0.21 s at
+	 * tcp_rto_min_us 200000, 0.27..0.29 s at 250000) */
+	t = fmin((m->rtt > 0 ? ceil(2 * m->rtt * hz) : 0) + ceil(m->rto_min * hz), r);
 	t += wheel_late(t);
 	/* the first retransmission, an RTO after the probe: retrans_stamp */
 	t += r + wheel_late(r);
@@ -997,10 +998,10 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 		     v);
 	if (!k->live)
 	{
-		char label[32];
+		char label[32], from[96];
 
-		warn(a, "no live values under the root: planning for an offline image with the kernel facts of %s",
-		     kernel_label(k, label, sizeof(label)));
+		warn(a, "no live values under the root: planning for an offline image with the kernel facts of %s (%s)",
+		     kernel_label(k, label, sizeof(label)), kernel_from_text(k, from, sizeof(from)));
 	}
 
 	for (int id = 0; id < K_PLANNED; id++) {

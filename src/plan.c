@@ -31,7 +31,7 @@ static void print_text(const struct plan *pl, const struct common *c)
 	const struct advice *a = &pl->advice;
 	bool color = use_color(c, 1);
 	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
-	char mem[32], path[PATH_MAX], label[32];
+	char mem[32], path[PATH_MAX], label[32], from[96];
 
 	printf("Profile  %s (%s", pl->profile->name, printable(path, sizeof(path), pl->profile->files[0].display));
 	for (size_t i = 1; i < pl->profile->n_files; i++)
@@ -41,8 +41,8 @@ static void print_text(const struct plan *pl, const struct common *c)
 		printf("Kernel   %s, %s network namespace\n\n", k->release[0] ? k->release : "release unknown",
 		       k->child_netns ? "child" : "host");
 	else
-		printf("Kernel   no live values (offline image): facts of %s\n\n",
-		       kernel_label(k, label, sizeof(label)));
+		printf("Kernel   no live values (offline image): facts of %s, from %s\n\n",
+		       kernel_label(k, label, sizeof(label)), kernel_from_text(k, from, sizeof(from)));
 	printf("%s%-30s %-13s %-13s %-6s  %-6s  %s%s\n", bold, "KEY", "RUNNING", "PROPOSED", "CHANGE", "SCOPE",
 	       "CAN PIN", off);
 	for (int id = 0; id < K_PLANNED; id++) {

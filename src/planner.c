@@ -539,6 +539,8 @@ json_t *plan_json(const struct plan *pl)
 
 	json_object_set_new(o, "profile", json_string(pl->profile->name));
 	json_object_set_new(o, "kernel", pl->kernel.release[0] ? json_string(pl->kernel.release) : json_null());
+	/* where that release comes from: proc, modules (an image's), option (--kernel), assumed */
+	json_object_set_new(o, "kernel_from", json_string(kernel_from_name(&pl->kernel)));
 	/* an offline image has no network namespace to speak of */
 	json_object_set_new(o, "netns", !pl->kernel.live ? json_null() :
 					json_string(pl->kernel.child_netns ? "child" : "host"));

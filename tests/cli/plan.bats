@@ -101,13 +101,19 @@ teardown() { teardown_tmp; }
 	fake_proc "$TMP" 6.18.0
 	run --separate-stderr ft plan --root "$TMP" --format json reverse-proxy
 	[ "$status" -eq 0 ]
-	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "floors_from_state,kernel,netns,profile,settings,warnings" ]
+	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "floors_from_state,kernel,kernel_from,netns,profile,settings,warnings" ]
 	[ "$(jq -r .profile <<<"$output")" = reverse-proxy ]
 	[ "$(jq -r '.settings | length' <<<"$output")" = 8 ]
 	[ "$(jq -r '.settings[0] | keys | join(",")' <<<"$output")" = "change,effective,key,memory_bytes,pinned,proposed,rationale,running,scope,shadowed_by,source" ]
 	# values are strings as written to /proc/sys
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.ip_local_port_range") | .running' <<<"$output")" = "32768 60999" ]
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | "\(.proposed) \(.memory_bytes) \(.change) \(.scope)"' <<<"$output")" = "434176 138936320 true netns" ]
+	# the predicted life of an unanswered orphan at the proposed retries,
+	# quoted in the text too
+	life=$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | .lifetime_s' <<<"$output")
+	[[ "$life" =~ ^[0-9]+(\.[0-9]+)?$ ]]
+	[[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | .rationale' <<<"$output")" == *"lives $(printf '%.1f' "$life") s at an RTO of"* ]]
+	[ "$(jq -r '[.settings[] | select(has("lifetime_s"))] | length' <<<"$output")" = 1 ]
 }
 
 @test "pins are planned as pinned, with their origin" {

@@ -564,8 +564,10 @@ static bool near(double predicted, double measured)
 	return fabs(predicted - measured) <= 0.15 * measured;
 }
 
-/* The lifetimes KERNEL.md measured on 6.18 (HZ 250) over veth, peer cut
- * off: the model steps the kernel's timers and lands on the same steps. */
+/* The lifetimes measured on 6.18.44 (HZ 250) over veth, peer cut off by a
+ * permanent bogus neighbour entry, means of four runs each (tests/kfacts,
+ * KERNEL.md): the model steps the kernel's timers and lands on the same
+ * steps. */
 static void test_orphan_lifetime_steps(void **state)
 {
 	struct rto_model lan = { .rtt = 0.00005, .rto_min = 0.2, .rto_max = 120, .hz = 250 };
@@ -574,17 +576,19 @@ static void test_orphan_lifetime_steps(void **state)
 	(void)state;
 	assert_true(fabs(model_rto(&lan) - 0.204) < 1e-9);
 	assert_true(fabs(model_rto(&slow) - 0.256) < 1e-9);
-	assert_true(near(orphan_lifetime(1, &lan), 1.67));
-	assert_true(near(orphan_lifetime(2, &lan), 3.30));
-	assert_true(near(orphan_lifetime(3, &lan), 6.66));
+	assert_true(near(orphan_lifetime(1, &lan), 1.68));
+	assert_true(near(orphan_lifetime(2, &lan), 3.34));
+	assert_true(near(orphan_lifetime(3, &lan), 6.74));
 	/* N=4 ends with N=3: the timer wheel makes the last wait late enough
 	 * that the limit has passed one expiry early (a closed form said 12.85) */
-	assert_true(near(orphan_lifetime(4, &lan), 6.5));
+	assert_true(near(orphan_lifetime(4, &lan), 6.73));
 	assert_true(near(orphan_lifetime(0, &lan), 106));
 	assert_true(orphan_lifetime(0, &lan) == orphan_lifetime(8, &lan));
-	assert_true(near(orphan_lifetime(1, &slow), 1.9));
-	assert_true(near(orphan_lifetime(2, &slow), 1.9));
-	assert_true(near(orphan_lifetime(4, &slow), 8.5));
+	/* at 256 ms N=1 and N=2 end together, one step later than at 204 ms */
+	assert_true(near(orphan_lifetime(1, &slow), 2.17));
+	assert_true(near(orphan_lifetime(2, &slow), 2.16));
+	assert_true(near(orphan_lifetime(3, &slow), 4.40));
+	assert_true(near(orphan_lifetime(4, &slow), 8.77));
 	/* a half-closed socket's FIN under tcp_retries2: 0 is 0, not 8 */
 	assert_true(near(retrans_lifetime(3, &lan), 6.7));
 	assert_true(near(retrans_lifetime(5, &lan), 13.3));
