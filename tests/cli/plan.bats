@@ -188,3 +188,23 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "fintune plan: --format yaml is not offered here (expected text, json or dot) (see 'fintune help plan')" ]
 }
+
+@test "no plan of a built-in profile contradicts itself, on a host or in a container" {
+	for kind in host child; do
+		rm -rf "$TMP/proc"
+		fake_proc "$TMP" 6.18.0 "$kind"
+		for p in reverse-proxy outbound-client long-half-close; do
+			run --separate-stderr ft plan --root "$TMP" --format json "$p"
+			[ "$status" -eq 0 ]
+			# a budget warning needs more than the budget pays for
+			jq -e '[.warnings[] | select(test("the workload needs")) |
+				(capture("the workload needs (?<a>[0-9]+).*pays for \\((?<b>[0-9]+)") | (.a | tonumber) > (.b | tonumber))] | all' <<<"$output"
+			# the floor of 1024 is never said to be what the workload needs
+			jq -e '[.settings[].rationale | capture("needed at 1.5x the (?<n>[0-9]+) expected") | .n | tonumber * 1.5 < 768] | any | not' <<<"$output"
+			# the orphans the retries expect are the orphans the limit is sized for
+			n=$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | .rationale' <<<"$output" | sed -n 's/.* keep \([0-9]*\) orphans at peak.*/\1/p')
+			[ -n "$n" ]
+			[[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_orphans") | .rationale' <<<"$output")" == *" $n orphans "* ]]
+		done
+	done
+}
