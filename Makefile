@@ -95,6 +95,11 @@ $(B)/tests/swapper: tests/suite/swapper.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
+# The lab's load generator, servers and orphan prober (libc only).
+$(B)/tests/ftload: tests/lab/ftload.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 $(B)/tests/run-suite: tests/suite/run-suite.c $(B)/libfintune.a
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a $(LDFLAGS) $(LDLIBS)
