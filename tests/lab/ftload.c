@@ -12,9 +12,9 @@
  *       to EOF, then close (the client closes first). Stops after S seconds
  *       (default 10) or N connections (and, with wait, their EOFs).
  *   ftload client --to ADDR:PORT [--seconds S] [--max N] [--every MS]
- *                 [--bind ADDR] [--read] [--gap MS]
+ *                 [--bind ADDR] [--wait-eof] [--gap MS]
  *       Blocking connect() + close() in a loop, at most N attempts and S
- *       seconds. --read: read to EOF (the server's FIN) before close(), for
+ *       seconds. --wait-eof: read to EOF (the server's FIN) before close(), for
  *       servers that close first. --gap: sleep MS (fractions allowed)
  *       between attempts. --bind: the source address (the port is still
  *       chosen by connect()).
@@ -50,7 +50,8 @@
  *       RETRANSMITS is the kernel's unrecovered RTO count, TOTAL_RETRANS
  *       every retransmitted segment, tail-loss probes included)
  *   sample,T_S,BYTES,STATE              (stream client)
- *   done,BYTES,SECONDS,intact|short|corrupt                  (stream client)
+ *   done,BYTES,SECONDS,intact|short|corrupt,STATE_AT_END     (stream client;
+ *       the state of its socket once the stream ended, TIME-WAIT normally)
  * States are named as ss names them (ESTAB, FIN-WAIT-1, ...). SECONDS count
  * from the close() or shutdown() for orphan, from the start otherwise.
  * Exit status: 0 done, 1 usage or setup error, 3 stream not intact.
@@ -224,7 +225,7 @@ static void usage(FILE *f)
 {
 	fputs("usage:\n"
 	      "  ftload server --listen ADDR:PORT [--seconds S] [--close first|wait] [--max N] [--every MS]\n"
-	      "  ftload client --to ADDR:PORT [--seconds S] [--max N] [--every MS] [--bind ADDR] [--read] [--gap MS]\n"
+	      "  ftload client --to ADDR:PORT [--seconds S] [--max N] [--every MS] [--bind ADDR] [--wait-eof] [--gap MS]\n"
 	      "  ftload orphan --to ADDR:PORT [--shutdown] [--timeout S] [--send BYTES] [--trace]\n"
 	      "  ftload hold --listen ADDR:PORT [--seconds S] [--max N]\n"
 	      "  ftload stream --listen ADDR:PORT [--seconds S] [--max N]\n"
@@ -242,7 +243,7 @@ static void parse_opts(int argc, char **argv, const char *allowed, struct opts *
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int flag = !strcmp(a, "--shutdown") || !strcmp(a, "--read") || !strcmp(a, "--trace");
+		int flag = !strcmp(a, "--shutdown") || !strcmp(a, "--wait-eof") || !strcmp(a, "--trace");
 
 		snprintf(want, sizeof(want), " %s ", a);
 		if (strncmp(a, "--", 2) || !strstr(allowed, want))
@@ -285,7 +286,7 @@ static void parse_opts(int argc, char **argv, const char *allowed, struct opts *
 				die("--close '%s': expected first or wait", v);
 		} else if (!strcmp(a, "--shutdown")) {
 			o->shutdown = 1;
-		} else if (!strcmp(a, "--read")) {
+		} else if (!strcmp(a, "--wait-eof")) {
 			o->read_eof = 1;
 		} else if (!strcmp(a, "--trace")) {
 			o->trace = 1;
@@ -470,7 +471,7 @@ static int cmd_client(int argc, char **argv)
 	int one = 1;
 	char sink[4096];
 
-	parse_opts(argc, argv, " --to --seconds --max --every --bind --read --gap ", &o);
+	parse_opts(argc, argv, " --to --seconds --max --every --bind --wait-eof --gap ", &o);
 	if (!o.have_to)
 		die("--to ADDR:PORT is required");
 	raise_nofile();
@@ -925,7 +926,12 @@ static int stream_client(struct opts *o)
 	}
 	if (!strcmp(verdict, "intact") && got != o->bytes)
 		verdict = got < o->bytes ? "short" : "corrupt";
-	printf("done,%llu,%.3f,%s\n", (unsigned long long)got, now() - start, verdict);
+	{
+		struct diag d;
+		const char *st = diag_lookup(nl, &local, &o->to, &d) == 0 ? state_name(d.state) : "gone";
+
+		printf("done,%llu,%.3f,%s,%s\n", (unsigned long long)got, now() - start, verdict, st);
+	}
 	close(fd);
 	return strcmp(verdict, "intact") ? 3 : 0;
 }
