@@ -134,3 +134,36 @@ kf_field() {
 kf_between() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
 }
+
+# kf_unanswered_fin C S DIR [--shutdown]: in the pair C/S (kf_pair), a client
+# connects to `ftload hold` in S, the peer is cut off, and the client
+# close()s (or shutdown()s): its FIN is never answered. Leaves in DIR:
+# orphan (ftload's output, with --trace), ss (ss -tin before the cut) and
+# counters (RetransSegs TCPLossProbes TCPAbortOnTimeout OutRsts deltas of C).
+# KF_TIMEOUT (default 30) bounds the wait.
+kf_unanswered_fin() {
+	local c=$1 s=$2 d=$3 mode=${4:-} port rs0 lp0 ab0 or0 t=${KF_TIMEOUT:-30}
+
+	kf_bg "$s" "$d/hold" "$FTLOAD" hold --listen 198.18.0.2:0 --seconds "$((t + 5))"
+	port=$(kf_listening "$d/hold") || return 1
+	rs0=$(kf_counter "$c" Tcp RetransSegs)
+	lp0=$(kf_counter "$c" TcpExt TCPLossProbes)
+	ab0=$(kf_counter "$c" TcpExt TCPAbortOnTimeout)
+	or0=$(kf_counter "$c" Tcp OutRsts)
+	{
+		kf_wait_line "$d/orphan" '^ready,' 5 || exit 1
+		kf_in "$c" ss -tin dst 198.18.0.2 >"$d/ss"
+		kf_cut "$c"
+		echo go
+	} | kf_in "$c" "$FTLOAD" orphan --to "198.18.0.2:$port" --timeout "$t" --trace $mode >"$d/orphan"
+	echo "$(($(kf_counter "$c" Tcp RetransSegs) - rs0))" \
+		"$(($(kf_counter "$c" TcpExt TCPLossProbes) - lp0))" \
+		"$(($(kf_counter "$c" TcpExt TCPAbortOnTimeout) - ab0))" \
+		"$(($(kf_counter "$c" Tcp OutRsts) - or0))" >"$d/counters"
+	grep -qE '^(gone|alive),' "$d/orphan"
+}
+
+# kf_note TEXT: a measured figure, shown in the TAP output under the test
+kf_note() {
+	echo "# $*" >&3
+}

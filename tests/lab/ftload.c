@@ -57,7 +57,6 @@
  * Exit status: 0 done, 1 usage or setup error, 3 stream not intact.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -73,7 +72,6 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -875,7 +873,8 @@ static int stream_client(struct opts *o)
 		die("socket: %s", strerror(errno));
 	tv = timeval_of(o->timeout);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	tv = timeval_of(o->every_ms / 1000.0);
+	/* read() wakes up for every sample and by the timeout */
+	tv = timeval_of(o->every_ms / 1000.0 < o->timeout ? o->every_ms / 1000.0 : o->timeout);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&o->to, sizeof(o->to)) < 0)
 		die("connect: %s", strerror(errno));
