@@ -10,16 +10,26 @@
 : "${FINTUNE:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/fintune}"
 KF_ID="$$-${BATS_TEST_NUMBER:-0}"
 
+# kf_skip_reason: why the kernel facts cannot be proven here (empty: they can)
+kf_skip_reason() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "needs root: the kernel facts are proven in network namespaces made with ip netns"
+	elif ! unshare -n true 2>/dev/null; then
+		echo "network namespaces are not permitted here (unshare -n failed)"
+	elif ! command -v ip >/dev/null; then
+		echo "ip (iproute2) is not installed"
+	elif [ ! -x "$FTLOAD" ]; then
+		echo "$FTLOAD is not built (make \$(B)/tests/ftload)"
+	fi
+}
+
 # kf_skip_unless_netns: a clear skip where namespaces cannot be made
 kf_skip_unless_netns() {
-	if [ "$(id -u)" -ne 0 ]; then
-		skip "needs root: the kernel facts are proven in network namespaces made with ip netns"
+	local why
+	why=$(kf_skip_reason)
+	if [ -n "$why" ]; then
+		skip "$why"
 	fi
-	if ! unshare -n true 2>/dev/null; then
-		skip "network namespaces are not permitted here (unshare -n failed)"
-	fi
-	command -v ip >/dev/null || skip "ip (iproute2) is not installed"
-	[ -x "$FTLOAD" ] || skip "$FTLOAD is not built (make \$(B)/tests/ftload)"
 }
 
 kf_setup() {

@@ -10,9 +10,12 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
+# bats 1.8 cannot skip from setup_file: each test skips with the reason
 setup_file() {
-	kf_skip_unless_netns
-	command -v jq >/dev/null || skip "jq is not installed"
+	KF_SKIP=$(kf_skip_reason)
+	command -v jq >/dev/null || KF_SKIP="jq is not installed"
+	export KF_SKIP
+	[ -z "$KF_SKIP" ] || return 0
 	export FTLOAD FINTUNE
 	kf_setup
 	export KF_TMP
@@ -28,6 +31,11 @@ setup_file() {
 	wait "$half"
 }
 teardown_file() { kf_cleanup; }
+setup() {
+	if [ -n "$KF_SKIP" ]; then
+		skip "$KF_SKIP"
+	fi
+}
 
 # case RTO N: the CSV line of that case
 case_line() {
