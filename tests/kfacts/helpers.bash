@@ -96,8 +96,11 @@ kf_bg() {
 	echo $! >>"$KF_TMP/pids"
 }
 
-# kf_set NS KEY VALUE: writes net.ipv4.KEY in NS
+# kf_set NS KEY VALUE: writes net.ipv4.KEY in NS, one of ours; never a
+# host-global key (those would change the host even from a namespace)
 kf_set() {
+	case "$1" in ftlab-*) ;; *) echo "kf_set: '$1' is not a test namespace" >&2; return 1 ;; esac
+	case "$2" in tcp_max_orphans | tcp_mem) echo "kf_set: $2 is host-global" >&2; return 1 ;; esac
 	ip netns exec "$1" sh -c 'echo "$2" >"/proc/sys/net/ipv4/$1"' sh "$2" "$3"
 }
 
