@@ -5,30 +5,41 @@
  * close path pin. The rules, as fintune(8) documents them:
  *
  *  RTO        a connection's retransmission timeout: rtt + tcp_rto_min
- *             (200 ms), at most tcp_rto_max (120 s); the kernel's own
- *             rtt + max(rttvar, rto_min) at a steady RTT.
+ *             (200 ms), each rounded up to jiffies, at most tcp_rto_max
+ *             (120 s); the kernel's own srtt + max(rttvar, rto_min) at a
+ *             steady RTT (204 ms at HZ 250 on a LAN).
  *  closes     us() = 1 for closes_first "us" and "either" (the worst case),
- *             0 for "peer"; u = unresponsive_percent / 100. Of the closes
- *             this host starts, (1 - u) complete and wait 60 s in TIME_WAIT;
- *             u stop answering. A stuck close is counted once per limit, as
- *             the worst case for that limit: as an orphaned FIN_WAIT2 (the
- *             peer acknowledged, never sends its FIN) for tcp_max_tw_buckets
- *             and the ports, as an unanswered FIN_WAIT1/LAST_ACK orphan for
- *             tcp_orphan_retries and tcp_max_orphans.
+ *             0 for "peer". Each close is counted once, as what it is: the
+ *             peer has vanished (unresponsive_percent u: the FIN is never
+ *             acknowledged, an orphan in FIN_WAIT1 or LAST_ACK under
+ *             tcp_orphan_retries, whoever closed first); the peer
+ *             acknowledges and stays open (stays_open_percent s, closes this
+ *             host starts: an orphan in FIN_WAIT2, in a tcp_max_tw_buckets
+ *             slot, until tcp_fin_timeout); or it completes, and a close this
+ *             host started waits 60 s in TIME_WAIT (1 - u - s).
+ *  TIME_WAIT  rate x 60, but bounded by ports: at most 65535 per client
+ *             address (inbound.client_addresses), and the port range per
+ *             (source, destination) pair outbound: a new connection on a
+ *             port takes over the TIME_WAIT of its 4-tuple (KERNEL.md, 13).
  *  FIN_WAIT2  an orphan waits max(F, 3.5 x RTO) (tcp_fin_time()); up to 60 s
  *             as a small socket in the TIME_WAIT table, above 60 s first
  *             (L - 60) as a full orphan, then (L - 60) small.
- *  orphans    an unanswered FIN retransmits for orphan_lifetime(N), the
- *             first timer after (2^(N+1)-1) x 200 ms from the first
- *             retransmission; orphans = stuck x lifetime + all closes x rtt
+ *  orphans    an unanswered FIN lives orphan_lifetime(N): the kernel's
+ *             timers stepped one by one (tail-loss probe, doubling RTO,
+ *             timer-wheel rounding) to the first expiry past
+ *             tcp_model_timeout(N) from the first retransmission;
+ *             orphans = stuck x lifetime + all closes x rtt
  *             (+ long FIN_WAIT2 full sockets); ~64 KiB each.
  *  ports      per (source address, destination) pair: TIME_WAIT holds each
  *             port 60 s (tcp_tw_reuse takes it back after tcp_tw_reuse_delay),
- *             a stuck FIN_WAIT2 for its whole wait (nothing takes it back).
+ *             an orphan for its whole life (nothing takes it back): FIN_WAIT2
+ *             for the wait, FIN_WAIT1 for the lifetime at the pinned or
+ *             default retries. Accepted connections hold no ephemeral port.
  *  headroom   limits are sized at 1.5 x the declared peak, rounded up to
  *             256, never below what the running system has (a pin aside):
- *             overflowing them aborts connections. A negative running
- *             tcp_max_tw_buckets is no limit on current kernels, and kept.
+ *             overflowing them aborts connections, and never below 1024. A
+ *             negative running limit is not kept: no limit at all on
+ *             current kernels (compared unsigned), no TIME_WAIT before 5.17.
  *  budget     TIME_WAIT and FIN_WAIT2 slots (320 B each, 1.5x) are paid
  *             first: their number follows from the rates alone. Orphans (64
  *             KiB each, 1.5x) get the rest, at least a quarter of
@@ -45,15 +56,16 @@
 #include <string.h>
 
 #define TIME_WAIT_SECONDS 60.0	/* TCP_TIMEWAIT_LEN, fixed at compile time */
+#define PORTS_MAX 65535.0	/* the 4-tuples one address pair can have per listening port */
 #define TW_SOCKET_BYTES 320	/* 256 B tw_sock_TCP + 64 B bind bucket */
 #define ORPHAN_BYTES 65536	/* the kernel documentation's per-orphan rule of thumb */
 #define HALF_CLOSED_BYTES 2368	/* a full TCP socket, without its buffers */
 #define HEADROOM 1.5
 #define LIMIT_STEP 256		/* limits are rounded up to a multiple of this */
+#define LIMIT_MIN 1024.0	/* and never proposed below this */
 #define FIN_FLOOR_MIN 10.0
 #define ORPHAN_RETRIES_MIN 2	/* a FIN sent at least three times */
 #define ORPHAN_RETRIES_DEFAULT 8	/* what the kernel makes of 0 */
-#define RTO_BASE 0.2		/* TCP_RTO_MIN: the unit of the retry limits */
 #define LIMIT_MAX 2147483647.0
 #define PATH_MAX_TEXT 512
 
@@ -113,33 +125,71 @@ double fin_timeout_floor(double rto)
 	return f > 60 ? 60 : f;
 }
 
-double orphan_lifetime(int retries, double rto, double rto_max)
+static double hz_of(const struct rto_model *m)
 {
-	int n = retries == 0 ? ORPHAN_RETRIES_DEFAULT : retries;
-	int boundary = (int)floor(log2(rto_max / RTO_BASE));
-	double limit, t = 0, r = rto, stamp = -1;
+	return m->hz ? m->hz : 250;
+}
 
-	if (boundary < 0)
-		boundary = 0;
-	/* retransmits_timed_out(): a time, in steps of TCP_RTO_MIN, doubling up to
-	 * the RTO cap and linear after it */
-	if (n <= boundary)
-		limit = (pow(2, n + 1) - 1) * RTO_BASE;
-	else
-		limit = (pow(2, boundary + 1) - 1) * RTO_BASE + (n - boundary) * rto_max;
-	if (r > rto_max)
-		r = rto_max;
-	/* the retransmission timer: the socket is dropped at the first expiry
-	 * that finds the limit passed, counted from the first retransmission */
-	for (int i = 0; i < 1000; i++) {
-		t += r;
-		if (stamp < 0)
-			stamp = t;
-		else if (t - stamp >= limit)
-			return t;
-		r = fmin(2 * r, rto_max);
+double model_rto(const struct rto_model *m)
+{
+	double hz = hz_of(m);
+	/* __tcp_set_rto(): srtt + rttvar, rttvar at least tcp_rto_min (itself
+	 * kept in jiffies), rounded up to a jiffy */
+	double j = ceil(m->rto_min * hz) + (m->rtt > 0 ? ceil(m->rtt * hz) : 0);
+
+	return fmin(j, ceil(m->rto_max * hz)) / hz;
+}
+
+/* How many jiffies late a timer of d jiffies fires, on average: the timer
+ * wheel (kernel/time/timer.c) files it at its level, 64 buckets a level,
+ * each level 8 times coarser, and rounds the expiry up to the next bucket
+ * of that level (level 0: one jiffy). At HZ 250 a 3 s timer is up to 256 ms
+ * late, which decides whether the last retry still fits. */
+static double wheel_late(double d)
+{
+	double gran = 1, end = 63;
+
+	for (int lvl = 0; lvl < 8 && d >= end; lvl++) {
+		gran *= 8;
+		end *= 8;
 	}
-	return t;
+	return (gran + 1) / 2;
+}
+
+double retrans_lifetime(int retries, const struct rto_model *m)
+{
+	double hz = hz_of(m), base = hz / 5;	/* TCP_RTO_MIN, the unit of the limit */
+	double max = ceil(m->rto_max * hz), r = ceil(model_rto(m) * hz), limit, t, stamp;
+	int thresh = max > base ? (int)floor(log2(max / base)) : 0;
+
+	/* tcp_model_timeout(): doubling up to the RTO cap, linear after it */
+	if (retries <= thresh)
+		limit = (pow(2, retries + 1) - 1) * base;
+	else
+		limit = (pow(2, thresh + 1) - 1) * base + (retries - thresh) * max;
+	/* the tail-loss probe: 2 x RTT + the socket's tcp_rto_min with one
+	 * segment out, but no later than the RTO (measured: 0.21 s at
+	 * tcp_rto_min_us 200000, 0.27..0.29 s at 250000) */
+	t = fmin((m->rtt > 0 ? ceil(2 * m->rtt * hz) : 0) + ceil(m->rto_min * hz), r);
+	t += wheel_late(t);
+	/* the first retransmission, an RTO after the probe: retrans_stamp */
+	t += r + wheel_late(r);
+	stamp = t;
+	/* each later expiry first asks retransmits_timed_out(), then
+	 * retransmits and doubles the RTO */
+	for (int i = 0; i < 1000; i++) {
+		r = fmin(2 * r, max);
+		t += r + wheel_late(r);
+		if (t - stamp >= limit)
+			break;
+	}
+	return t / hz;
+}
+
+double orphan_lifetime(int retries, const struct rto_model *m)
+{
+	/* tcp_orphan_retries(): 0 is 8 while the RTO is below its cap */
+	return retrans_lifetime(retries == 0 ? ORPHAN_RETRIES_DEFAULT : retries, m);
 }
 
 static double us_share(enum closer c)
@@ -274,13 +324,18 @@ static void fw2_phases(double F, double rto, double *small, double *full)
 /* Sets F's consequences in the figures. */
 static void set_fin_timeout(struct figures *f, const struct workload *w, double F)
 {
-	double out_us = us_share(w->out.closes_first), uo = w->out.unresponsive_pct / 100.0;
+	double out_us = us_share(w->out.closes_first), so = w->out.stays_open_pct / 100.0;
+	double uo = w->out.unresponsive_pct / 100.0;
 
 	f->fin_timeout = F;
 	fw2_phases(F, f->rto, &f->fw2_small, &f->fw2_full);
 	f->fin_wait2 = f->fw2_rate * f->fw2_small;
-	/* a stuck outbound FIN_WAIT2 holds its port for the whole wait */
-	f->ports_fixed = f->pair_rate * ((1 - out_us) * (w->rtt_ms / 1000.0) + out_us * uo * (f->fw2_small + f->fw2_full));
+	/* ports nothing takes back: open connections the upstream closes, an
+	 * upstream that stays open holding its FIN_WAIT2 for the whole wait,
+	 * and a vanished one holding its FIN_WAIT1 orphan for the orphan's life
+	 * (at most the default retries: counted before they are chosen) */
+	f->ports_fixed = f->pair_rate * ((1 - out_us) * (w->rtt_ms / 1000.0) + out_us * so * (f->fw2_small + f->fw2_full) +
+					 uo * f->orphan_life_max);
 	f->ports_held = f->ports_tw + f->ports_fixed;
 }
 
@@ -315,9 +370,9 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 	 * ports alike); 60 s is the most that makes sense (61..119 is a trap).
 	 * Only the workload decides it, not the port range, which the plan may
 	 * change: so an applied plan proposes the same again. */
-	if (f->fw2_rate > 0 && f->time_wait > 0)
-		best = fmin(best, 0.1 * f->time_wait / f->fw2_rate);
-	fw2_out = f->pair_rate * us_share(w->out.closes_first) * (w->out.unresponsive_pct / 100.0);
+	if (f->fw2_rate > 0 && f->tw_ceiling > 0)
+		best = fmin(best, 0.1 * f->tw_ceiling / f->fw2_rate);
+	fw2_out = f->pair_rate * us_share(w->out.closes_first) * (w->out.stays_open_pct / 100.0);
 	best = floor(best);
 	if (best < f->fin_floor)
 		best = f->fin_floor;
@@ -358,12 +413,12 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 	}
 	set_fin_timeout(f, w, strtod(r->proposed, NULL));
 	if (f->fw2_rate > 0)
-		SAY(r, " Stuck closes this host starts (inbound.close_rate %llu x %g%%, outbound.connect_rate %llu x %g%%, where closes_first is us or either) can leave %.1f/s orphaned in FIN_WAIT2: %.0f at peak, each a TIME_WAIT slot%s.",
-		    (unsigned long long)w->in.close_rate, w->in.unresponsive_pct,
-		    (unsigned long long)w->out.connect_rate, w->out.unresponsive_pct, f->fw2_rate, f->fin_wait2,
-		    fw2_out > 0 ? " and an ephemeral port" : "");
+		SAY(r, " Closes this host starts whose peer acknowledges but stays open (inbound.close_rate %llu x stays_open_percent %g%%, outbound.connect_rate %llu x %g%%, where closes_first is us or either) leave %.1f/s orphaned in FIN_WAIT2: %.0f at peak, each a TIME_WAIT slot%s.",
+		    (unsigned long long)w->in.close_rate, w->in.stays_open_pct,
+		    (unsigned long long)w->out.connect_rate, w->out.stays_open_pct, f->fw2_rate, f->fin_wait2,
+		    fw2_out > 0 ? (f->fw2_rate > fw2_out ? "; the outbound ones also hold an ephemeral port" : " and an ephemeral port") : "");
 	else
-		SAY(r, " This host does not start closes with unresponsive peers (closes_first, unresponsive_percent), so few orphans wait in FIN_WAIT2.");
+		SAY(r, " No closes this host starts have a peer that stays open (closes_first, stays_open_percent), so few orphans wait in FIN_WAIT2; a vanished peer never acknowledges the FIN and stays in FIN_WAIT1, under tcp_orphan_retries.");
 	SAY(r, " Floor %.0f s from rtt_ms %g (RTO %.2f s). It does not shorten TIME_WAIT (60 s, fixed) and does not bound sockets half-closed with shutdown().",
 	    f->fin_floor, w->rtt_ms, f->rto);
 	BASIS(r, "orphaned FIN_WAIT2 sockets wait at most this long; %s suits this workload", range);
@@ -374,7 +429,7 @@ static double orphan_count(const struct figures *f, const struct workload *w, in
 {
 	double all = (double)w->in.close_rate + (double)w->out.connect_rate;
 
-	return f->stuck_rate * orphan_lifetime(retries, f->rto, f->rto_max) + all * (w->rtt_ms / 1000.0) +
+	return f->stuck_rate * orphan_lifetime(retries, &f->timing) + all * (w->rtt_ms / 1000.0) +
 	       f->fw2_rate * f->fw2_full;
 }
 
@@ -401,11 +456,13 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 			/* the kernel reads 0 as 8: write what it means */
 			set_value(r, ORPHAN_RETRIES_DEFAULT);
 			warn(a, "net.ipv4.tcp_orphan_retries is pinned to 0, which the kernel reads as 8 retries (an unanswered orphan lives %.0f s): fintune writes 8; pin 1 to 3 for short-lived orphans",
-			     orphan_lifetime(0, f->rto, f->rto_max));
+			     orphan_lifetime(0, &f->timing));
 			SAY(r, " 0 means 8 to the kernel, so 8 is written.");
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
+		f->orphan_life = orphan_lifetime(f->orphan_retries, &f->timing);
+		SAY(r, " An unanswered orphaned FIN lives %.1f s at an RTO of %.3f s (rtt_ms %g).", f->orphan_life,
+		    f->rto, w->rtt_ms);
 	} else {
 		/* The most retries whose orphans, with headroom, still fit their
 		 * share of the budget, but never fewer than 2. */
@@ -420,22 +477,22 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 				SAY(r, "8, what the kernel makes of the running 0, written explicitly: ");
 			else if (have_run && run == 0)
 				SAY(r, "%d instead of the running 0, which the kernel reads as 8 (%.0f s): ", n,
-				    orphan_lifetime(0, f->rto, f->rto_max));
+				    orphan_lifetime(0, &f->timing));
 			else if (have_run)
 				SAY(r, "%d instead of the running %ld: ", n, run);
 			else
 				SAY(r, "%d: ", n);
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		f->orphan_life = orphan_lifetime(f->orphan_retries, f->rto, f->rto_max);
-		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.2f s (rtt_ms %g).", f->orphan_life,
+		f->orphan_life = orphan_lifetime(f->orphan_retries, &f->timing);
+		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.3f s (rtt_ms %g).", f->orphan_life,
 		    f->rto, w->rtt_ms);
 		BASIS(r, "an unanswered orphan is dropped after %.1f s; at most %d retries fit memory_budget_mib",
 		      f->orphan_life, n);
 	}
 	f->orphans = orphan_count(f, w, f->orphan_retries);
 	r->memory_bytes = (uint64_t)(f->orphans * ORPHAN_BYTES);
-	SAY(r, " Peers that stop answering (inbound.unresponsive_percent %g of %llu/s, outbound.unresponsive_percent %g of %llu/s: %.1f/s) keep %.0f orphans at peak, up to %s at 64 KiB each; memory_budget_mib leaves orphans %s after the TIME_WAIT slots.",
+	SAY(r, " Peers that have vanished (inbound.unresponsive_percent %g of %llu/s, outbound.unresponsive_percent %g of %llu/s: %.1f/s) keep %.0f orphans at peak, up to %s at 64 KiB each; memory_budget_mib leaves orphans %s after the TIME_WAIT slots.",
 	    w->in.unresponsive_pct, (unsigned long long)w->in.close_rate, w->out.unresponsive_pct,
 	    (unsigned long long)w->out.connect_rate, f->stuck_rate, f->orphans,
 	    human_size(b1, sizeof(b1), f->orphans * ORPHAN_BYTES), human_size(b2, sizeof(b2), share));
@@ -453,62 +510,71 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 			 double unit_bytes, double afford_bytes, const char *what)
 {
 	struct recommendation *r = &a->rec[id];
-	double want = clamp_limit(round_up(HEADROOM * need, LIMIT_STEP));
+	double raw = clamp_limit(round_up(HEADROOM * need, LIMIT_STEP));
+	double want = fmax(raw, LIMIT_MIN);
 	double afford = clamp_limit(floor(afford_bytes / unit_bytes / LIMIT_STEP) * LIMIT_STEP);
 	double value;
 	long run = -1;
 	bool have_run = kernel_value(in->k, id, &run);
-	char b1[32], b2[32];
+	char b1[32], b2[32], needs[160];
 
-	if (want < 1024)
-		want = 1024;
+	/* what the workload needs, said the same way everywhere */
+	if (raw < LIMIT_MIN)
+		snprintf(needs, sizeof(needs), "the least fintune proposes, %.0f %s (1.5x the %.0f expected at peak is less)",
+			 want, what, need);
+	else
+		snprintf(needs, sizeof(needs), "the %.0f %s needed at 1.5x the %.0f expected at peak", want, what, need);
 	value = want;
 	if (value > afford) {
-		value = afford > 1024 ? afford : 1024;
-		warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f %s); raise the budget or expect %s",
-		     key_fact(id)->name, want, what, human_size(b1, sizeof(b1), want * unit_bytes), value, what,
-		     id == K_MAX_ORPHANS ? "resets at close (TCPAbortOnMemory)" :
-					   "sockets to skip TIME_WAIT (TCPTimeWaitOverflow)");
+		value = fmax(afford, LIMIT_MIN);
+		if (value < want)
+			warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f %s); raise the budget or expect %s",
+			     key_fact(id)->name, want, what, human_size(b1, sizeof(b1), want * unit_bytes), value, what,
+			     id == K_MAX_ORPHANS ? "resets at close (TCPAbortOnMemory)" :
+						   "sockets to skip TIME_WAIT (TCPTimeWaitOverflow)");
 	}
 	BASIS(r, "at least 1.5x the %.0f %s expected at peak; never lowered below the running value", need, what);
 	if (!in->k->live) {
 		/* an offline image: the boot default (ehash/2, sized by the RAM) is
 		 * unknown, and writing a limit could lower it */
 		r->planned = false;
-		SAY(r, "Not written for an offline image: the kernel's default (ehash/2, sized by the memory of the machine that boots it) is unknown here, and a written limit could be lower than it. The workload needs %.0f %s at 1.5x the declared peak (%.0f): pin it if that is more than the target's default.",
-		    want, what, need);
+		SAY(r, "Not written for an offline image: the kernel's default (ehash/2, sized by the memory of the machine that boots it) is unknown here, and a written limit could be lower than it. The workload needs %s: pin it if that is more than the target's default.",
+		    needs);
 		r->memory_bytes = (uint64_t)(want * unit_bytes);
 		return;
 	}
-	if (have_run && run < 0 && negative_is_unlimited(in->k, id)) {
+	if (have_run && run < 0) {
+		/* -1 and the like: on current kernels no limit at all (the count is
+		 * compared unsigned), before 5.17 no TIME_WAIT at all; neither is a
+		 * limit to keep */
+		set_value(r, (long)value);
+		SAY(r, "%.0f instead of the running %ld, which is %s: %s", value, run,
+		    negative_is_unlimited(in->k, id) ? "no limit at all on this kernel (compared unsigned), so nothing bounds the memory TIME_WAIT may pin" :
+						       "no TIME_WAIT at all on this kernel (compared signed)",
+		    needs);
+	} else if (have_run && run >= want) {
 		set_value(r, run);
-		SAY(r, "Keeps the running %ld: no limit on this kernel (the count is compared unsigned), which covers the %.0f %s needed at 1.5x the declared peak (%.0f).",
-		    run, want, what, need);
-		r->memory_bytes = (uint64_t)(want * unit_bytes);
-		return;
-	}
-	if (have_run && run >= want) {
-		set_value(r, run);
-		SAY(r, "Keeps the running %ld, which covers the %.0f %s needed at 1.5x the declared peak (%.0f)", run,
-		    want, what, need);
+		SAY(r, "Keeps the running %ld, which covers %s", run, needs);
 	} else if (have_run && run >= value) {
 		set_value(r, run);
-		SAY(r, "Keeps the running %ld: the workload needs %.0f %s at 1.5x the declared peak (%.0f), more than the budget pays for, and a running limit is not lowered",
-		    run, want, what, need);
+		SAY(r, "Keeps the running %ld: the workload needs %s, more than the budget pays for, and a running limit is not lowered",
+		    run, needs);
 	} else {
 		set_value(r, (long)value);
 		if (have_run)
-			SAY(r, "Raised from %ld to %.0f: %s %.0f %s at 1.5x the declared peak (%.0f)", run, value,
-			    value < want ? "as far as the budget pays for, short of the" : "the", want, what, need);
+			SAY(r, "Raised from %ld to %.0f: %s%s", run, value,
+			    value < want ? "as far as the budget pays for, short of " : "", needs);
 		else
-			SAY(r, "%.0f: %s %.0f %s at 1.5x the declared peak (%.0f)", value,
-			    value < want ? "as far as the budget pays for, short of the" : "the", want, what, need);
+			SAY(r, "%.0f: %s%s", value, value < want ? "as far as the budget pays for, short of " : "", needs);
 	}
 	r->memory_bytes = (uint64_t)(strtod(r->proposed, NULL) * unit_bytes);
 	SAY(r, "; it lets them pin at most %s", human_size(b1, sizeof(b1), (double)r->memory_bytes));
-	if ((double)r->memory_bytes > afford_bytes)
+	if ((double)r->memory_bytes > afford_bytes && strtod(r->proposed, NULL) > LIMIT_MIN)
 		SAY(r, ", more than the %s memory_budget_mib leaves for them: the budget bounds the expected use, not this ceiling, because a running limit is never lowered (overflowing it aborts connections).",
 		    human_size(b2, sizeof(b2), afford_bytes));
+	else if ((double)r->memory_bytes > afford_bytes)
+		SAY(r, ", more than the %s memory_budget_mib leaves for them: fintune does not propose a limit below %.0f.",
+		    human_size(b2, sizeof(b2), afford_bytes), LIMIT_MIN);
 	else
 		SAY(r, " (memory_budget_mib leaves %s for them).", human_size(b2, sizeof(b2), afford_bytes));
 }
@@ -525,10 +591,19 @@ static void advise_tw_buckets(const struct advisor_input *in, struct advice *a, 
 		warn_if_lowered(in, a, K_MAX_TW_BUCKETS);
 		return;
 	}
-	SAY(r, "inbound.close_rate %llu/s (closes_first %s) and outbound.connect_rate %llu/s (closes_first %s) complete %.0f closes/s started here, each 60 s in TIME_WAIT: %.0f; stuck ones orphaned in FIN_WAIT2 add %.0f (they share the table). ",
+	SAY(r, "inbound.close_rate %llu/s (closes_first %s) and outbound.connect_rate %llu/s (closes_first %s) complete %.0f closes/s started here, each 60 s in TIME_WAIT: %.0f",
 	    (unsigned long long)w->in.close_rate, closer_name(w->in.closes_first),
-	    (unsigned long long)w->out.connect_rate, closer_name(w->out.closes_first), f->tw_rate, f->time_wait,
-	    f->fin_wait2);
+	    (unsigned long long)w->out.connect_rate, closer_name(w->out.closes_first), f->tw_rate, f->time_wait);
+	if (f->tw_in_bounded || f->tw_out_bounded) {
+		SAY(r, ", bounded by ports rather than rate x 60 (%.0f): a new connection on a port takes over the TIME_WAIT of its address pair, so there are at most", f->tw_rate * TIME_WAIT_SECONDS);
+		if (f->tw_in_bounded)
+			SAY(r, " 65535 per client address (inbound.client_addresses %llu)", (unsigned long long)w->in.client_addresses);
+		if (f->tw_in_bounded && f->tw_out_bounded)
+			SAY(r, " and");
+		if (f->tw_out_bounded)
+			SAY(r, " the %.0f ports of the range per (source, destination) pair (%.0f pairs)", f->port_range, f->pairs);
+	}
+	SAY(r, "; orphans in FIN_WAIT2 whose peer stays open add %.0f (they share the table). ", f->fin_wait2);
 	advise_limit(in, a, K_MAX_TW_BUCKETS, f->time_wait + f->fin_wait2, TW_SOCKET_BYTES, afford,
 		     "TIME_WAIT slots");
 	SAY(r, " Past the limit sockets skip TIME_WAIT silently (TCPTimeWaitOverflow).");
@@ -539,12 +614,13 @@ static void advise_max_orphans(const struct advisor_input *in, struct advice *a,
 	const struct workload *w = in->w;
 	struct figures *f = &a->fig;
 	struct recommendation *r = &a->rec[K_MAX_ORPHANS];
-	double need = fmax(1024, round_up(HEADROOM * f->orphans, LIMIT_STEP));
+	double raw = round_up(HEADROOM * f->orphans, LIMIT_STEP), need = fmax(LIMIT_MIN, raw);
 
 	if (!kernel_writable(in->k, K_MAX_ORPHANS)) {
 		r->planned = false;
-		SAY(r, "Host-global: this is a child network namespace (a container), where the key does not exist; set it on the host, to at least %.0f for this workload (1.5x %.0f orphans at peak, inbound.unresponsive_percent %g, outbound.unresponsive_percent %g).",
-		    need, f->orphans, w->in.unresponsive_pct, w->out.unresponsive_pct);
+		SAY(r, "Host-global: this is a child network namespace (a container), where the key does not exist; set it on the host, to at least %.0f for this workload (%s %.0f orphans expected at peak, inbound.unresponsive_percent %g, outbound.unresponsive_percent %g).",
+		    need, raw < LIMIT_MIN ? "the least fintune proposes; 1.5x the" : "1.5x the", f->orphans,
+		    w->in.unresponsive_pct, w->out.unresponsive_pct);
 		warn(a, "net.ipv4.tcp_max_orphans is host-global: fintune cannot set it in this network namespace; the host needs at least %.0f",
 		     need);
 		return;
@@ -653,6 +729,24 @@ static void advise_tw_reuse(const struct advisor_input *in, struct advice *a)
 		SAY(r, " Reuse needs timestamps at both ends and takes only TIME_WAIT sockets older than tcp_tw_reuse_delay, never orphaned FIN_WAIT2 ones.");
 }
 
+/* A pin that leaves reuse off under outbound pressure: the slowdown to
+ * expect, against the range the plan leaves in force (KERNEL.md, trap 12). */
+static void warn_reuse_off(const struct advisor_input *in, struct advice *a)
+{
+	const struct workload *w = in->w;
+	const struct figures *f = &a->fig;
+	const char *v = a->rec[K_TW_REUSE].proposed;
+
+	if (!a->rec[K_TW_REUSE].pinned || f->port_range <= 0 || f->ports_tw <= 0.5 * f->port_range)
+		return;
+	if (strcmp(v, "0") != 0 && !(strcmp(v, "2") == 0 && !w->out.loopback))
+		return;
+	warn(a, "net.ipv4.tcp_tw_reuse is pinned to %s%s, but outbound.connect_rate %llu/s is %.0f/s per (source, destination) pair, which keeps %.0f ports in TIME_WAIT, more than half of the %.0f in the range (without reuse it sustains %.0f/s): once about half is in TIME_WAIT, expect connect() to slow down about a hundredfold rather than fail (measured on 6.18: from ~7,000/s to ~66/s, 6.5x fewer connections in 20 s than with reuse), and a small range to fail with EADDRNOTAVAIL",
+	     v, strcmp(v, "2") == 0 ? " (loopback only, and outbound.loopback is false)" : "",
+	     (unsigned long long)w->out.connect_rate, f->pair_rate, f->ports_tw, f->port_range,
+	     f->port_range / TIME_WAIT_SECONDS);
+}
+
 static bool reuse_on(const struct advisor_input *in, const struct advice *a)
 {
 	const char *v = a->rec[K_TW_REUSE].proposed;
@@ -714,7 +808,7 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 	if (kernel_has(in->k, K_UNPRIV_PORT_START))
 		kernel_value(in->k, K_UNPRIV_PORT_START, &unpriv);
 	/* what the range must hold: with reuse, TIME_WAIT ports come back after
-	 * the delay; stuck FIN_WAIT2 and open connections' ports never do */
+	 * the delay; orphans' and open connections' ports never do */
 	need = reuse ? f->ports_fixed + f->pair_rate * us_share(w->out.closes_first) * f->reuse_delay : f->ports_held;
 	if (apply_pin(in, a, K_PORT_RANGE)) {
 		/* derive_figures took the pin's range already */
@@ -733,9 +827,9 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 		/* with reuse on the range is left alone (widening it would change the
 		 * very pressure reuse was chosen for): what overflows is what reuse
 		 * cannot take back */
-		SAY(r, "Keeps %ld %ld (%.0f ports): even with tcp_tw_reuse, outbound.connect_rate %llu/s holds %.0f ports per pair at peak, %.0f of them stuck in FIN_WAIT2 or open.",
+		SAY(r, "Keeps %ld %ld (%.0f ports): even with tcp_tw_reuse, outbound.connect_rate %llu/s holds %.0f ports per pair at peak, %.0f of them held by orphans or open connections.",
 		    lo, hi, f->port_range, (unsigned long long)w->out.connect_rate, need, f->ports_fixed);
-		warn(a, "ip_local_port_range: even with tcp_tw_reuse, %.0f ports per (source, destination) pair are held at peak, more than 90%% of the %.0f in the range; those stuck in FIN_WAIT2 or open are never taken back: add outbound.source_addresses, keep upstream connections alive, or widen the range by a pin",
+		warn(a, "ip_local_port_range: even with tcp_tw_reuse, %.0f ports per (source, destination) pair are held at peak, more than 90%% of the %.0f in the range; those held by orphans or open connections are never taken back: add outbound.source_addresses, keep upstream connections alive, or widen the range by a pin",
 		     need, f->port_range);
 		return;
 	}
@@ -744,7 +838,7 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 		if (w->out.connect_rate == 0)
 			SAY(r, "no outbound connections (outbound.connect_rate 0).");
 		else if (reuse && f->ports_held > f->port_range * 0.9)
-			SAY(r, "outbound.connect_rate %llu/s would hold %.0f ports per pair, but tcp_tw_reuse takes the TIME_WAIT ones back: %.0f at peak, %.0f of them stuck in FIN_WAIT2 or open.",
+			SAY(r, "outbound.connect_rate %llu/s would hold %.0f ports per pair, but tcp_tw_reuse takes the TIME_WAIT ones back: %.0f at peak, %.0f of them held by orphans or open connections.",
 			    (unsigned long long)w->out.connect_rate, f->ports_held, need, f->ports_fixed);
 		else
 			SAY(r, "outbound.connect_rate %llu/s over %.0f pairs holds %.0f ports per pair at peak.",
@@ -781,6 +875,7 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	struct figures *f = &a->fig;
 	double rto_min = 0.2, in_us = us_share(w->in.closes_first), out_us = us_share(w->out.closes_first);
 	double ui = w->in.unresponsive_pct / 100.0, uo = w->out.unresponsive_pct / 100.0;
+	double si = w->in.stays_open_pct / 100.0, so = w->out.stays_open_pct / 100.0;
 	long v, lo = 32768, hi = 60999, retries2 = 15;
 
 	if (kernel_value(k, K_RTO_MIN_US, &v) && v > 0)
@@ -788,16 +883,35 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	f->rto_max = 120;
 	if (kernel_value(k, K_RTO_MAX_MS, &v) && v > 0)
 		f->rto_max = v / 1000.0;
-	f->rto = fmin(w->rtt_ms / 1000.0 + rto_min, f->rto_max);
+	f->timing = (struct rto_model){ .rtt = w->rtt_ms / 1000.0, .rto_min = rto_min, .rto_max = f->rto_max, .hz = k->hz };
+	f->rto = model_rto(&f->timing);
 	f->fin_floor = fin_timeout_floor(f->rto);
-	/* closes this host starts that complete wait in TIME_WAIT; the stuck
-	 * ones never get there */
-	f->tw_rate = (double)w->in.close_rate * in_us * (1 - ui) + (double)w->out.connect_rate * out_us * (1 - uo);
-	f->time_wait = f->tw_rate * TIME_WAIT_SECONDS;
+	{
+		const struct pin *p = find_pin(in, K_ORPHAN_RETRIES);
+
+		f->orphan_life_max = orphan_lifetime(p ? atoi(p->value) : ORPHAN_RETRIES_DEFAULT, &f->timing);
+	}
+	/* Each close this host starts is one of three: it completes and waits
+	 * 60 s in TIME_WAIT; the peer has vanished and never acknowledges the
+	 * FIN (an orphan in FIN_WAIT1, counted under stuck_rate with the peer's
+	 * closes, whoever started them); or the peer acknowledges and stays
+	 * open (an orphan in FIN_WAIT2). */
+	f->tw_in_rate = (double)w->in.close_rate * in_us * fmax(0, 1 - ui - si);
+	f->tw_out_rate = (double)w->out.connect_rate * out_us * fmax(0, 1 - uo - so);
+	f->tw_rate = f->tw_in_rate + f->tw_out_rate;
 	f->stuck_rate = (double)w->in.close_rate * ui + (double)w->out.connect_rate * uo;
-	f->fw2_rate = (double)w->in.close_rate * in_us * ui + (double)w->out.connect_rate * out_us * uo;
+	f->fw2_rate = (double)w->in.close_rate * in_us * si + (double)w->out.connect_rate * out_us * so;
 	f->pairs = (double)w->out.destinations * (double)w->out.source_addresses;
 	f->pair_rate = f->pairs > 0 ? (double)w->out.connect_rate / f->pairs : 0;
+	/* TIME_WAIT toward a client address is bounded by its ports, not by
+	 * rate x 60: a client reusing a port takes over the TIME_WAIT of that
+	 * address pair (KERNEL.md, trap 13) */
+	f->tw_in = fmin(f->tw_in_rate * TIME_WAIT_SECONDS, (double)w->in.client_addresses * PORTS_MAX);
+	f->tw_in_bounded = f->tw_in < f->tw_in_rate * TIME_WAIT_SECONDS;
+	/* the most TIME_WAIT this workload can hold, whatever the port range:
+	 * F is chosen against it, so that a plan that widens the range proposes
+	 * the same F again */
+	f->tw_ceiling = f->tw_in + fmin(f->tw_out_rate * TIME_WAIT_SECONDS, f->pairs * PORTS_MAX);
 	/* the range that will be in force: a pin, else the running one */
 	{
 		const struct pin *p = find_pin(in, K_PORT_RANGE);
@@ -810,7 +924,9 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	f->port_lo = lo;
 	f->port_hi = hi;
 	f->port_range = hi >= lo ? (double)(hi - lo + 1) : 0;
-	f->ports_tw = f->pair_rate * out_us * (1 - uo) * TIME_WAIT_SECONDS;
+	/* what outbound TIME_WAIT would hold per pair, unbounded: the pressure
+	 * on the range that tcp_tw_reuse is chosen for */
+	f->ports_tw = f->pair_rate * out_us * fmax(0, 1 - uo - so) * TIME_WAIT_SECONDS;
 	f->reuse_delay = 1.0;
 	{
 		const struct pin *p = find_pin(in, K_TW_REUSE_DELAY);
@@ -824,8 +940,8 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	set_fin_timeout(f, w, TIME_WAIT_SECONDS);
 	if (kernel_value(k, K_RETRIES2, &v) && v >= 0)
 		retries2 = v;
-	/* tcp_retries2 is counted like the orphan limit, from the first retransmission */
-	f->retries2_life = orphan_lifetime(retries2 ? (int)fmin(retries2, 255) : 1, f->rto, f->rto_max);
+	/* a half-closed socket's FIN: tcp_retries2, by the same rule (0 is 0) */
+	f->retries2_life = retrans_lifetime((int)fmin(retries2, 255), &f->timing);
 }
 
 static void half_close_notes(const struct advisor_input *in, struct advice *a)
@@ -859,6 +975,15 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 	advise_tw_reuse(in, a);
 	advise_fin_timeout(in, a);
 	advise_port_range(in, a);
+	warn_reuse_off(in, a);
+	/* outbound TIME_WAIT per pair is bounded by the range now in force */
+	{
+		struct figures *f = &a->fig;
+		double out_max = f->pairs * f->port_range;
+
+		f->tw_out_bounded = f->tw_out_rate * TIME_WAIT_SECONDS > out_max;
+		f->time_wait = f->tw_in + fmin(f->tw_out_rate * TIME_WAIT_SECONDS, out_max);
+	}
 	/* TIME_WAIT slots are paid first: the rates alone fix their number */
 	tw_bytes = limit_bytes(a->fig.time_wait + a->fig.fin_wait2, TW_SOCKET_BYTES);
 	orphan_share = fmax(0.25 * budget, budget - tw_bytes);
@@ -873,10 +998,10 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 		     v);
 	if (!k->live)
 	{
-		char label[32];
+		char label[32], from[96];
 
-		warn(a, "no live values under the root: planning for an offline image with the kernel facts of %s",
-		     kernel_label(k, label, sizeof(label)));
+		warn(a, "no live values under the root: planning for an offline image with the kernel facts of %s (%s)",
+		     kernel_label(k, label, sizeof(label)), kernel_from_text(k, from, sizeof(from)));
 	}
 
 	for (int id = 0; id < K_PLANNED; id++) {

@@ -37,7 +37,17 @@ struct recommendation {
 };
 
 /* The figures behind the rationales, for explain and the state diagram. */
+/* What times an unanswered segment's retransmissions: the inputs of the
+ * lifetime model. */
+struct rto_model {
+	double rtt;		/* s */
+	double rto_min;		/* s: tcp_rto_min_us (200 ms before 6.11) */
+	double rto_max;		/* s: tcp_rto_max_ms (120 s before 6.15) */
+	unsigned hz;		/* CONFIG_HZ: TCP's timers run in jiffies; 0 reads as 250 */
+};
+
 struct figures {
+	struct rto_model timing;
 	double rto;		/* s: a connection's retransmission timeout at rtt_ms */
 	double rto_max;		/* s */
 	double fin_floor;	/* s: tcp_fin_timeout is not proposed below it */
@@ -47,9 +57,15 @@ struct figures {
 	double fw2_small;	/* s an orphaned FIN_WAIT2 spends as a small socket */
 	double fw2_full;	/* s it spends as a full socket first (F, or 3.5 x RTO, above 60) */
 	double tw_rate;		/* sockets entering TIME_WAIT per second */
-	double fw2_rate;	/* closes this host started whose peer stops answering, per second */
-	double stuck_rate;	/* closes per second whose peer stops answering */
-	double time_wait;	/* TIME_WAIT sockets at peak */
+	double tw_in_rate, tw_out_rate;	/* of them, accepted and outbound ones */
+	double tw_in;		/* accepted TIME_WAIT at peak, bounded by the clients' ports */
+	bool tw_in_bounded;	/* the bound, not the rate, decides tw_in */
+	double tw_ceiling;	/* TIME_WAIT at peak whatever the port range (for F) */
+	bool tw_out_bounded;	/* the port range, not the rate, bounds outbound TIME_WAIT */
+	double fw2_rate;	/* closes this host started whose peer acknowledges and stays open, per second */
+	double stuck_rate;	/* closes per second whose peer has vanished (FIN never acknowledged) */
+	double orphan_life_max;	/* s: an orphan's life at the pinned or default retries (ports held) */
+	double time_wait;	/* TIME_WAIT sockets at peak, bounded by ports */
 	double fin_wait2;	/* orphaned FIN_WAIT2 small sockets at peak */
 	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING, long FIN_WAIT2) at peak */
 	double pairs;		/* (source address, destination) pairs */
@@ -79,10 +95,19 @@ struct advice {
 /* Fills a; returns the number of errors (refusals). */
 size_t advise(const struct advisor_input *in, struct advice *a);
 
-/* The life of an orphan whose FIN is never answered: the first timer expiry
- * after the retry limit (KERNEL.md, "How long an orphaned FIN_WAIT1 lives").
- * retries 0 is read as 8, as the kernel does. rto and rto_max in seconds. */
-double orphan_lifetime(int retries, double rto, double rto_max);
+/* The RTO the kernel gives a connection at a steady RTT, in seconds: the
+ * RTT plus tcp_rto_min, each rounded up to jiffies, at most rto_max. */
+double model_rto(const struct rto_model *m);
+
+/* How long a socket whose FIN (or last segment) is never answered lives
+ * after it was sent, stepping the kernel's own timers: a tail-loss probe,
+ * retransmissions at a doubling RTO, each timer late by the timer wheel's
+ * rounding (on average), and the socket dropped at the first expiry that
+ * finds retransmits_timed_out() (tcp_model_timeout(), from the first
+ * retransmission) passed. retries is used as it is (tcp_retries2);
+ * orphan_lifetime() reads 0 as 8, as the kernel does for orphans. */
+double retrans_lifetime(int retries, const struct rto_model *m);
+double orphan_lifetime(int retries, const struct rto_model *m);
 
 /* The floor below which fintune does not propose tcp_fin_timeout:
  * max(10, 3.5 x RTO), at most 60. */

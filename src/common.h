@@ -22,6 +22,7 @@ struct common {
 	enum format format;
 	enum color color;
 	bool quiet, verbose;
+	const char *kernel;	/* --kernel: the release of an offline image's kernel */
 	unsigned formats;	/* the formats this command offers: 1 << FORMAT_x */
 };
 
@@ -30,6 +31,7 @@ struct common {
 #define COMMON_SHORTOPTS ":qvh"
 #define COMMON_LONGOPTS                                             \
 	{ "root", required_argument, NULL, 'R' },                   \
+	{ "kernel", required_argument, NULL, 'K' },                 \
 	{ "format", required_argument, NULL, 'F' },                 \
 	{ "color", required_argument, NULL, 'C' },                  \
 	{ "colour", required_argument, NULL, 'C' },                 \

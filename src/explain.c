@@ -5,6 +5,7 @@
  * here. */
 #include "common.h"
 #include "kernel.h"
+#include "snapshot.h"
 #include "output.h"
 #include "plan.h"
 #include "report.h"
@@ -388,6 +389,8 @@ int explain_main(int argc, char **argv)
 	/* warnings only: a key that cannot be read is shown as absent */
 	report_diags(ERR_IO, &d);
 	diags_free(&d);
+	if (!session_kernel_option(&c, &k))
+		return EXIT_ERROR;
 	if (c.format == FORMAT_JSON)
 		return print_json(id >= 0 ? key_json(&k, id) : t ? topic_json(t) : overview_json(&k)) < 0 ?
 			       EXIT_ERROR : EXIT_OK;

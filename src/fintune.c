@@ -40,6 +40,8 @@ static const struct command {
 	  "  --format text|json   output format (json: one object on stdout)\n"
 	  "  --root DIR           read local profiles from DIR/etc/fintune/profiles\n"
 	  "                       and the kernel's values from DIR/proc/sys\n"
+	  "  --kernel RELEASE     an offline image's kernel, when its /lib/modules\n"
+	  "                       does not say (the facts: keys, ranges, defaults)\n"
 	  "  -q, --quiet          nothing on stdout: the exit status is the answer\n"
 	  "  -v, --verbose        also print the merged workload and pins, each with\n"
 	  "                       the file:line:col it comes from\n"
@@ -61,6 +63,9 @@ static const struct command {
 	  "  --format text|json|dot   text for people; one JSON object; or the close-\n"
 	  "                           state machine with this plan's values, for Graphviz\n"
 	  "  --root DIR               read DIR/proc/sys and DIR/etc instead of the host's\n"
+	  "  --kernel RELEASE         plan an offline image (no DIR/proc/sys) with the\n"
+	  "                           facts of that kernel; default: the newest in the\n"
+	  "                           image's /lib/modules\n"
 	  "  --color auto|always|never\n"
 	  "  -q, --quiet              nothing on stdout in text (errors still on stderr)\n"
 	  "  -v, --verbose            also the workload, each value with its origin\n"
@@ -82,6 +87,8 @@ static const struct command {
 	  "                       (default 60-fintune.conf)\n"
 	  "  --format text|json   output format\n"
 	  "  --root DIR           read DIR/etc, DIR/run, DIR/usr and DIR/proc/sys\n"
+	  "  --kernel RELEASE     an offline image's kernel (default: the newest in\n"
+	  "                       its /lib/modules)\n"
 	  "  --color auto|always|never\n"
 	  "  -q, --quiet          nothing on stdout: the exit status is the answer\n"
 	  "  -v, --verbose        also the merged workload, each value with its origin\n"
@@ -112,6 +119,8 @@ static const struct command {
 	  "                       not with --root)\n"
 	  "  --format text|json   output format\n"
 	  "  --root DIR           apply to the tree below DIR (no root needed for it)\n"
+	  "  --kernel RELEASE     an offline image's kernel (default: the newest in\n"
+	  "                       its /lib/modules): no key it lacks is written\n"
 	  "  -q, --quiet          nothing on stdout: the exit status is the answer\n"
 	  "\n"
 	  "Exit status: 0 applied or in sync, 1 refused or error (nothing left half-changed),\n"
@@ -148,6 +157,7 @@ static const struct command {
 	  "its traps. KEY may be dotted (net.ipv4.tcp_tw_reuse) or short (tw_reuse).\n"
 	  "\n"
 	  "  --root DIR           read DIR/proc/sys for the kernel's values\n"
+	  "  --kernel RELEASE     the facts of that kernel, for an offline image\n"
 	  "  --format text|json   output format\n" },
 	{ "profiles", profiles_main, "",
 	  "list the built-in and local profiles",
@@ -294,6 +304,9 @@ int common_option(struct common *c, int opt, char **argv)
 			return -1;
 		}
 		report_set_color(c->color);
+		return 0;
+	case 'K':
+		c->kernel = optarg;
 		return 0;
 	case 'q':
 		c->quiet = true;

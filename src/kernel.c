@@ -9,6 +9,7 @@
 #include "host.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct key_fact facts[K_COUNT] = {
@@ -304,6 +306,53 @@ int key_lookup(const char *name)
 			return i;
 	}
 	return -1;
+}
+
+const char *kernel_from_name(const struct kernel *k)
+{
+	switch (k->from) {
+	case KERNEL_FROM_PROC: return "proc";
+	case KERNEL_FROM_MODULES: return "modules";
+	case KERNEL_FROM_OPTION: return "option";
+	default: return "assumed";
+	}
+}
+
+const char *kernel_from_text(const struct kernel *k, char *buf, size_t size)
+{
+	switch (k->from) {
+	case KERNEL_FROM_PROC: snprintf(buf, size, "the running kernel"); break;
+	case KERNEL_FROM_MODULES:
+		if (k->n_modules > 1)
+			snprintf(buf, size, "the newest of %u kernels in the image's /lib/modules", k->n_modules);
+		else
+			snprintf(buf, size, "the image's /lib/modules");
+		break;
+	case KERNEL_FROM_OPTION: snprintf(buf, size, "--kernel"); break;
+	default: snprintf(buf, size, "no kernel found in the image (no /lib/modules; --kernel names one)"); break;
+	}
+	return buf;
+}
+
+int kernel_set_release(struct kernel *k, const char *release, struct diags *d)
+{
+	unsigned v = kernel_parse_version(release);
+
+	if (k->live) {
+		diag_add(d, NULL, 0, 0, NULL, "--kernel %s: the root has live values, of %s; --kernel is for an offline image",
+			 release, k->release[0] ? k->release : "an unknown kernel");
+		return -EEXIST;
+	}
+	if (!v || strlen(release) >= sizeof(k->release)) {
+		diag_add(d, NULL, 0, 0, NULL, "--kernel %s: not a kernel release (expected MAJOR.MINOR, as uname -r prints it)",
+			 release);
+		return -EINVAL;
+	}
+	snprintf(k->release, sizeof(k->release), "%s", release);
+	k->version = v;
+	k->from = KERNEL_FROM_OPTION;
+	k->n_modules = 0;
+	return 0;
 }
 
 const char *kernel_label(const struct kernel *k, char *buf, size_t size)
@@ -625,25 +674,94 @@ int kernel_write_value(struct host *h, enum key_id id, const char *value)
 	return r;
 }
 
+/* An offline image's kernel: the newest release in its /lib/modules (or
+ * /usr/lib/modules), links followed inside the image. */
+static void read_modules(struct host *h, struct kernel *k)
+{
+	static const char *const dirs[] = { "/lib/modules", "/usr/lib/modules" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !k->n_modules; i++) {
+		int fd = host_openat(h, dirs[i], O_RDONLY | O_DIRECTORY, 0, HOST_FOLLOW, NULL, 0);
+		DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *e;
+
+		if (!dir) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		while ((e = readdir(dir))) {
+			unsigned v = kernel_parse_version(e->d_name);
+
+			if (!v || strlen(e->d_name) >= sizeof(k->release) || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+				continue;
+			k->n_modules++;
+			/* the newest; among equals the last by name, as a boot menu sorts */
+			if (v > k->version || (v == k->version && strcmp(e->d_name, k->release) > 0)) {
+				k->version = v;
+				snprintf(k->release, sizeof(k->release), "%s", e->d_name);
+			}
+		}
+		closedir(dir);
+	}
+	if (k->n_modules)
+		k->from = KERNEL_FROM_MODULES;
+}
+
+/* CONFIG_HZ from the image's /boot/config-RELEASE, when it has one. */
+static void read_config_hz(struct host *h, struct kernel *k)
+{
+	char path[192], *text = NULL, *p;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/boot/config-%s", k->release);
+	fd = host_openat(h, path, O_PATH, 0, HOST_FOLLOW, NULL, 0);
+	if (fd < 0)
+		return;
+	fd = fd_reopen_regular(fd, O_RDONLY);
+	if (fd < 0)
+		return;
+	if (fd_read_all(fd, 4 << 20, &text, &len) == 0 && (p = strstr(text, "\nCONFIG_HZ=")))
+		k->hz = (unsigned)strtoul(p + strlen("\nCONFIG_HZ="), NULL, 10);
+	free(text);
+	close(fd);
+}
+
 int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 {
 	int fd;
 
 	memset(k, 0, sizeof(*k));
-	if (read_proc(h, "kernel/osrelease", k->release, sizeof(k->release)) == 0)
+	if (read_proc(h, "kernel/osrelease", k->release, sizeof(k->release)) == 0) {
 		k->version = kernel_parse_version(k->release);
-	else
+		k->from = KERNEL_FROM_PROC;
+	} else {
 		k->release[0] = '\0';
+	}
 	fd = host_openat(h, "/proc/sys/net/ipv4", O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
 	if (fd < 0) {
 		/* a link there is the verdict's to refuse (snapshot.c) */
 		if (fd != -ENOENT && fd != -ELOOP)
 			diag_warn(d, "/proc/sys/net/ipv4", 0, 0, NULL, "cannot open: %s; planning without live values",
 				  strerror(-fd));
+		/* an offline image: the facts of the kernel it boots */
+		if (k->from != KERNEL_FROM_PROC)
+			read_modules(h, k);
+		if (k->version)
+			read_config_hz(h, k);
 		return 0;
 	}
 	close(fd);
 	k->live = true;
+	/* the coarse clock ticks once a jiffy: its resolution is 1/HZ of the
+	 * kernel these live values are of */
+	{
+		struct timespec res;
+
+		if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0)
+			k->hz = (unsigned)((1000000000L + res.tv_nsec / 2) / res.tv_nsec);
+	}
 	for (int i = 0; i < K_COUNT; i++) {
 		int r = read_proc(h, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
 

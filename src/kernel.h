@@ -71,9 +71,20 @@ int key_lookup(const char *name);
 /* The running kernel, as seen under a root. */
 #define KERNEL_VALUE_MAX 64
 
+/* Where the release of the kernel the facts are of comes from. */
+enum kernel_from {
+	KERNEL_FROM_NONE,	/* unknown: the facts of KERNEL_NEWEST */
+	KERNEL_FROM_PROC,	/* proc/sys/kernel/osrelease (live values) */
+	KERNEL_FROM_MODULES,	/* an offline image's /lib/modules (the newest there) */
+	KERNEL_FROM_OPTION,	/* --kernel */
+};
+
 struct kernel {
 	char release[128];	/* proc/sys/kernel/osrelease, "" when unknown */
+	enum kernel_from from;
+	unsigned n_modules;	/* releases found in the image's /lib/modules */
 	unsigned version;	/* KV(), or 0 when unknown */
+	unsigned hz;		/* CONFIG_HZ, 0 when unknown (the advice assumes 250) */
 	bool live;		/* ROOT/proc/sys/net/ipv4 exists: there are live values */
 	bool child_netns;	/* live, but host-global keys are absent */
 	struct {
@@ -105,6 +116,15 @@ int kernel_write_value(struct host *h, enum key_id id, const char *value);
 /* The kernel the facts are of, for people: the release, or "Linux 6.18"
  * (KERNEL_NEWEST) when it is unknown. */
 const char *kernel_label(const struct kernel *k, char *buf, size_t size);
+/* Where that release comes from, for people ("from /lib/modules of the
+ * image") and for JSON ("proc", "modules", "option", "assumed"). */
+const char *kernel_from_text(const struct kernel *k, char *buf, size_t size);
+const char *kernel_from_name(const struct kernel *k);
+
+/* --kernel RELEASE: the facts of that kernel for an offline image. -EEXIST
+ * when the root has live values (their own release decides), -EINVAL when
+ * RELEASE is no kernel version (a problem in d either way). */
+int kernel_set_release(struct kernel *k, const char *release, struct diags *d);
 
 /* Parses "6.18.44-foo" into KV(6, 18); 0 when it cannot. */
 unsigned kernel_parse_version(const char *release);

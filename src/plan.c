@@ -31,7 +31,7 @@ static void print_text(const struct plan *pl, const struct common *c)
 	const struct advice *a = &pl->advice;
 	bool color = use_color(c, 1);
 	const char *bold = color ? "\033[1m" : "", *yellow = color ? "\033[33m" : "", *off = color ? "\033[0m" : "";
-	char mem[32], path[PATH_MAX], label[32];
+	char mem[32], path[PATH_MAX], label[32], from[96];
 
 	printf("Profile  %s (%s", pl->profile->name, printable(path, sizeof(path), pl->profile->files[0].display));
 	for (size_t i = 1; i < pl->profile->n_files; i++)
@@ -41,8 +41,8 @@ static void print_text(const struct plan *pl, const struct common *c)
 		printf("Kernel   %s, %s network namespace\n\n", k->release[0] ? k->release : "release unknown",
 		       k->child_netns ? "child" : "host");
 	else
-		printf("Kernel   no live values (offline image): facts of %s\n\n",
-		       kernel_label(k, label, sizeof(label)));
+		printf("Kernel   no live values (offline image): facts of %s, from %s\n\n",
+		       kernel_label(k, label, sizeof(label)), kernel_from_text(k, from, sizeof(from)));
 	printf("%s%-30s %-13s %-13s %-6s  %-6s  %s%s\n", bold, "KEY", "RUNNING", "PROPOSED", "CHANGE", "SCOPE",
 	       "CAN PIN", off);
 	for (int id = 0; id < K_PLANNED; id++) {
@@ -58,14 +58,15 @@ static void print_text(const struct plan *pl, const struct common *c)
 	printf("\n%sKernel facts used%s\n", bold, off);
 	{
 		const struct key_era *reuse = kernel_era(k, K_TW_REUSE);
-		char facts[512];
+		char facts[640];
 
 		snprintf(facts, sizeof(facts),
-			 "TIME_WAIT 60 s (fixed). RTO at rtt_ms %g: %.2f s (tcp_rto_min %s, max %.0f s%s). "
+			 "TIME_WAIT 60 s (fixed). RTO at rtt_ms %g: %.3f s (tcp_rto_min %s, max %.0f s%s; timers in jiffies at HZ %u%s). "
 			 "tcp_tw_reuse accepts 0..%ld%s. tcp_tw_reuse_delay %s. tcp_max_orphans %s.",
 			 pl->profile->w.rtt_ms, a->fig.rto,
 			 kernel_has(k, K_RTO_MIN_US) ? "from the kernel" : "200 ms, fixed before 6.11", a->fig.rto_max,
-			 kernel_has(k, K_RTO_MAX_MS) ? ", tcp_rto_max_ms" : ", fixed before 6.15", reuse->max,
+			 kernel_has(k, K_RTO_MAX_MS) ? ", tcp_rto_max_ms" : ", fixed before 6.15",
+			 k->hz ? k->hz : 250, k->hz ? "" : ", assumed", reuse->max,
 			 reuse->max < 2 ? " (no loopback-only 2 before 4.18)" : "",
 			 kernel_has(k, K_TW_REUSE_DELAY) ? "exists (6.14+)" : "absent (before 6.14: a fixed 1 s)",
 			 k->child_netns ? "absent: host-global, and this is a child network namespace" :

@@ -525,6 +525,9 @@ json_t *plan_settings_json(const struct plan *pl)
 		json_object_set_new(o, "change", json_boolean(r->change));
 		json_object_set_new(o, "rationale", json_string(r->rationale));
 		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)r->memory_bytes));
+		/* the predicted life of an unanswered orphan at the proposed retries */
+		if (id == K_ORPHAN_RETRIES)
+			json_object_set_new(o, "lifetime_s", r->planned ? json_real(round(pl->advice.fig.orphan_life * 100) / 100) : json_null());
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -536,6 +539,8 @@ json_t *plan_json(const struct plan *pl)
 
 	json_object_set_new(o, "profile", json_string(pl->profile->name));
 	json_object_set_new(o, "kernel", pl->kernel.release[0] ? json_string(pl->kernel.release) : json_null());
+	/* where that release comes from: proc, modules (an image's), option (--kernel), assumed */
+	json_object_set_new(o, "kernel_from", json_string(kernel_from_name(&pl->kernel)));
 	/* an offline image has no network namespace to speak of */
 	json_object_set_new(o, "netns", !pl->kernel.live ? json_null() :
 					json_string(pl->kernel.child_netns ? "child" : "host"));

@@ -36,12 +36,15 @@ static const struct field {
 	[WF_IN_CLOSES_FIRST] = { "inbound.closes_first", "inbound", "closes_first", F_CLOSER },
 	[WF_IN_BEHIND_NAT] = { "inbound.clients_behind_nat", "inbound", "clients_behind_nat", F_BOOL },
 	[WF_IN_UNRESPONSIVE] = { "inbound.unresponsive_percent", "inbound", "unresponsive_percent", F_PERCENT },
+	[WF_IN_STAYS_OPEN] = { "inbound.stays_open_percent", "inbound", "stays_open_percent", F_PERCENT },
+	[WF_IN_CLIENTS] = { "inbound.client_addresses", "inbound", "client_addresses", F_COUNT },
 	[WF_OUT_CONNECT_RATE] = { "outbound.connect_rate", "outbound", "connect_rate", F_RATE },
 	[WF_OUT_DESTINATIONS] = { "outbound.destinations", "outbound", "destinations", F_COUNT },
 	[WF_OUT_SOURCES] = { "outbound.source_addresses", "outbound", "source_addresses", F_COUNT },
 	[WF_OUT_CLOSES_FIRST] = { "outbound.closes_first", "outbound", "closes_first", F_CLOSER },
 	[WF_OUT_LOOPBACK] = { "outbound.loopback", "outbound", "loopback", F_BOOL },
 	[WF_OUT_UNRESPONSIVE] = { "outbound.unresponsive_percent", "outbound", "unresponsive_percent", F_PERCENT },
+	[WF_OUT_STAYS_OPEN] = { "outbound.stays_open_percent", "outbound", "stays_open_percent", F_PERCENT },
 	[WF_HALF_SIDE] = { "half_close.side", "half_close", "side", F_HALF_SIDE },
 	[WF_HALF_SECONDS] = { "half_close.seconds", "half_close", "seconds", F_SECONDS },
 	[WF_HALF_CONCURRENT] = { "half_close.concurrent", "half_close", "concurrent", F_COUNT },
@@ -63,12 +66,15 @@ void workload_field_text(const struct workload *w, enum workload_field f, char *
 	case WF_IN_CLOSES_FIRST: snprintf(buf, size, "%s", closers[w->in.closes_first]); break;
 	case WF_IN_BEHIND_NAT: snprintf(buf, size, "%s", w->in.behind_nat ? "true" : "false"); break;
 	case WF_IN_UNRESPONSIVE: snprintf(buf, size, "%g", w->in.unresponsive_pct); break;
+	case WF_IN_STAYS_OPEN: snprintf(buf, size, "%g", w->in.stays_open_pct); break;
+	case WF_IN_CLIENTS: snprintf(buf, size, "%llu", (unsigned long long)w->in.client_addresses); break;
 	case WF_OUT_CONNECT_RATE: snprintf(buf, size, "%llu", (unsigned long long)w->out.connect_rate); break;
 	case WF_OUT_DESTINATIONS: snprintf(buf, size, "%llu", (unsigned long long)w->out.destinations); break;
 	case WF_OUT_SOURCES: snprintf(buf, size, "%llu", (unsigned long long)w->out.source_addresses); break;
 	case WF_OUT_CLOSES_FIRST: snprintf(buf, size, "%s", closers[w->out.closes_first]); break;
 	case WF_OUT_LOOPBACK: snprintf(buf, size, "%s", w->out.loopback ? "true" : "false"); break;
 	case WF_OUT_UNRESPONSIVE: snprintf(buf, size, "%g", w->out.unresponsive_pct); break;
+	case WF_OUT_STAYS_OPEN: snprintf(buf, size, "%g", w->out.stays_open_pct); break;
 	case WF_HALF_SIDE: snprintf(buf, size, "%s", w->half.side == HALF_US ? "us" : "peer"); break;
 	case WF_HALF_SECONDS: snprintf(buf, size, "%g", w->half.seconds); break;
 	case WF_HALF_CONCURRENT: snprintf(buf, size, "%llu", (unsigned long long)w->half.concurrent); break;
@@ -117,6 +123,8 @@ static bool set_field(struct workload *w, enum workload_field f, const struct no
 		break;
 	case WF_IN_BEHIND_NAT: w->in.behind_nat = v->u.b; break;
 	case WF_IN_UNRESPONSIVE: w->in.unresponsive_pct = num; break;
+	case WF_IN_STAYS_OPEN: w->in.stays_open_pct = num; break;
+	case WF_IN_CLIENTS: w->in.client_addresses = u; break;
 	case WF_OUT_CONNECT_RATE: w->out.connect_rate = u; break;
 	case WF_OUT_DESTINATIONS: w->out.destinations = u; break;
 	case WF_OUT_SOURCES: w->out.source_addresses = u; break;
@@ -125,6 +133,7 @@ static bool set_field(struct workload *w, enum workload_field f, const struct no
 		break;
 	case WF_OUT_LOOPBACK: w->out.loopback = v->u.b; break;
 	case WF_OUT_UNRESPONSIVE: w->out.unresponsive_pct = num; break;
+	case WF_OUT_STAYS_OPEN: w->out.stays_open_pct = num; break;
 	case WF_HALF_SIDE: w->half.side = !strcmp(s, "us") ? HALF_US : HALF_PEER; break;
 	case WF_HALF_SECONDS: w->half.seconds = num; break;
 	case WF_HALF_CONCURRENT: w->half.concurrent = u; break;
@@ -584,6 +593,18 @@ static void semantic_checks(const struct profile *p, struct diags *d)
 	if (retries && pin_long(retries) == 0)
 		pin_warning(d, retries,
 			    "tcp_orphan_retries 0 does not mean no retries: the kernel reads 0 as 8 (about 100 s or more); pin 1 to 3 for a short orphan lifetime");
+	for (int out = 0; out < 2; out++) {
+		double u = out ? p->w.out.unresponsive_pct : p->w.in.unresponsive_pct;
+		double so = out ? p->w.out.stays_open_pct : p->w.in.stays_open_pct;
+		enum workload_field f = out ? WF_OUT_STAYS_OPEN : WF_IN_STAYS_OPEN;
+		const struct origin *o = &p->origin[f];
+
+		/* one close is either: the peer vanished, or it stays open */
+		if (u + so > 100)
+			diag_add(d, o->file, o->line, o->col, out ? "/workload/outbound/stays_open_percent" : "/workload/inbound/stays_open_percent",
+				 "%s %g plus %s %g is more than 100 (expected shares of the same closes that add up to at most 100)",
+				 workload_field_name(f), so, workload_field_name(out ? WF_OUT_UNRESPONSIVE : WF_IN_UNRESPONSIVE), u);
+	}
 	if (p->w.half.concurrent > 0 && p->w.half.seconds == 0)
 		diag_warn(d, p->origin[WF_HALF_CONCURRENT].file, p->origin[WF_HALF_CONCURRENT].line,
 			  p->origin[WF_HALF_CONCURRENT].col, "/workload/half_close/concurrent",

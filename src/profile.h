@@ -21,6 +21,8 @@ struct workload {
 		enum closer closes_first;
 		bool behind_nat;
 		double unresponsive_pct;
+		double stays_open_pct;
+		uint64_t client_addresses;
 	} in;
 	struct {
 		uint64_t connect_rate;
@@ -29,6 +31,7 @@ struct workload {
 		enum closer closes_first;
 		bool loopback;
 		double unresponsive_pct;
+		double stays_open_pct;
 	} out;
 	struct {
 		enum half_side side;
@@ -50,12 +53,15 @@ enum workload_field {
 	WF_IN_CLOSES_FIRST,
 	WF_IN_BEHIND_NAT,
 	WF_IN_UNRESPONSIVE,
+	WF_IN_STAYS_OPEN,
+	WF_IN_CLIENTS,
 	WF_OUT_CONNECT_RATE,
 	WF_OUT_DESTINATIONS,
 	WF_OUT_SOURCES,
 	WF_OUT_CLOSES_FIRST,
 	WF_OUT_LOOPBACK,
 	WF_OUT_UNRESPONSIVE,
+	WF_OUT_STAYS_OPEN,
 	WF_HALF_SIDE,
 	WF_HALF_SECONDS,
 	WF_HALF_CONCURRENT,

@@ -214,6 +214,21 @@ fail:
 	return -1;
 }
 
+bool session_kernel_option(const struct common *c, struct kernel *k)
+{
+	struct diags d;
+	int r;
+
+	if (!c->kernel)
+		return true;
+	diags_init(&d);
+	r = kernel_set_release(k, c->kernel, &d);
+	if (r < 0)
+		report_error(ERR_USAGE, NULL, 0, 0, "%s", d.n ? d.v[0].msg : "--kernel refused");
+	diags_free(&d);
+	return r == 0;
+}
+
 int session_open(struct session *s, const struct common *c, bool lock)
 {
 	struct diags d;
@@ -241,6 +256,8 @@ int session_open(struct session *s, const struct common *c, bool lock)
 		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory reading the system");
 		return -1;
 	}
+	if (!session_kernel_option(c, &s->snap.kernel))
+		return -1;
 	return 0;
 }
 

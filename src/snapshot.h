@@ -60,6 +60,10 @@ struct session {
 
 /* Prints its own errors (the root, the lock) and the snapshot's warnings
  * (unless quiet); -1 on error. */
+/* --kernel, if given, on k (read from an offline image): false after the
+ * error was reported. */
+bool session_kernel_option(const struct common *c, struct kernel *k);
+
 int session_open(struct session *s, const struct common *c, bool lock);
 void session_close(struct session *s);
 

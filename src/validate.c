@@ -4,6 +4,7 @@
 #include "advise.h"
 #include "common.h"
 #include "kernel.h"
+#include "snapshot.h"
 #include "load.h"
 #include "output.h"
 #include "profile.h"
@@ -200,6 +201,10 @@ int validate_main(int argc, char **argv)
 			report_diags(ERR_IO, &d);
 		}
 		diags_free(&d);
+		if (!session_kernel_option(&c, &kernel)) {
+			r = EXIT_ERROR;
+			goto out;
+		}
 		advice = malloc(sizeof(*advice));
 		if (!advice) {
 			report_error(ERR_NOMEM, NULL, 0, 0, "out of memory");

@@ -21,9 +21,9 @@ live() { cat "$R/$1"; }
 @test "apply writes the drop-in, sets the changed live values, and says so" {
 	run --separate-stderr ft apply --root "$TMP" reverse-proxy
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    131072 -> 540160"* ]]
+	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    131072 -> 434176"* ]]
 	[[ "$output" == *"Applied reverse-proxy: wrote /etc/sysctl.d/60-fintune.conf, 3 live values set."* ]]
-	[ "$(live tcp_max_tw_buckets)" = 540160 ]
+	[ "$(live tcp_max_tw_buckets)" = 434176 ]
 	[ "$(live tcp_orphan_retries)" = 4 ]
 	[ "$(live tcp_tw_reuse)" = 1 ]
 	# the drop-in is exactly what diff showed, mode 0644, and fintune's
@@ -51,7 +51,7 @@ live() { cat "$R/$1"; }
 	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
 	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = "would write /etc/sysctl.d/60-fintune.conf" ]
-	[[ "$output" == *"would set net.ipv4.tcp_max_tw_buckets: 131072 -> 540160"* ]]
+	[[ "$output" == *"would set net.ipv4.tcp_max_tw_buckets: 131072 -> 434176"* ]]
 	[ "$(snapshot "$TMP")" = "$before" ]
 	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
 	run --separate-stderr ft apply --check --root "$TMP" reverse-proxy
@@ -127,7 +127,7 @@ live() { cat "$R/$1"; }
 	[ "$status" -eq 0 ]
 	[ -f "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	[ "$(live tcp_max_tw_buckets)" = 131072 ]
-	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    (unset) -> 540160 (in the drop-in; --no-live)"* ]]
+	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    (unset) -> 434176 (in the drop-in; --no-live)"* ]]
 }
 
 @test "--format json reports what changed" {
@@ -150,7 +150,7 @@ live() { cat "$R/$1"; }
 	run --separate-stderr ft rollback --root "$TMP"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Rolled back: removed /etc/sysctl.d/60-fintune.conf, 8 keys changed back, undoing the apply of reverse-proxy at 20"* ]]
-	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    540160 -> 131072"* ]]
+	[[ "$output" == *"net.ipv4.tcp_max_tw_buckets    434176 -> 131072"* ]]
 	# a key only the drop-in set is named as such
 	[[ "$output" == *"net.ipv4.tcp_fin_timeout       60 -> (unset) (in the drop-in)"* ]]
 	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
@@ -194,7 +194,7 @@ live() { cat "$R/$1"; }
 @test "--no-live, then apply: two rollbacks give back the live values and the file" {
 	ft apply --no-live --root "$TMP" reverse-proxy >/dev/null 2>&1
 	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
-	[ "$(live tcp_max_tw_buckets)" = 540160 ]
+	[ "$(live tcp_max_tw_buckets)" = 434176 ]
 	ft rollback --root "$TMP" >/dev/null 2>&1
 	[ "$(live tcp_max_tw_buckets)" = 131072 ]
 	[ -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
@@ -430,7 +430,7 @@ live() { cat "$R/$1"; }
 	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/reviewed.json"
 	[ "$status" -eq 0 ]
 	[ "$(jq -j .drop_in.new "$TMP/reviewed.json")" = "$(cat "$TMP/etc/sysctl.d/60-fintune.conf")" ]
-	[ "$(live tcp_max_tw_buckets)" = 540160 ]
+	[ "$(live tcp_max_tw_buckets)" = 434176 ]
 }
 
 @test "a plan file edited to set other keys is refused" {

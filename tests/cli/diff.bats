@@ -31,7 +31,7 @@ converge() {
 	[ "${lines[1]}" = "+++ /etc/sysctl.d/60-fintune.conf (fintune)" ]
 	[[ "${lines[2]}" == "@@ -0,0 +1,"*" @@" ]]
 	[ "${lines[3]}" = "+# Written by fintune. Do not edit: fintune replaces this file." ]
-	[[ "$output" == *"+net.ipv4.tcp_max_tw_buckets = 540160"* ]]
+	[[ "$output" == *"+net.ipv4.tcp_max_tw_buckets = 434176"* ]]
 	[[ "$output" == *"Changes pending: \`fintune apply\` would make them (exit status 2)."* ]]
 }
 
@@ -169,7 +169,7 @@ converge() {
 @test "--format json: the plan object with the drop-in's old and new text" {
 	run --separate-stderr ft diff --root "$TMP" --format json reverse-proxy
 	[ "$status" -eq 2 ]
-	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "drop_in,floors_from_state,kernel,netns,pending,profile,settings,verdict,warnings" ]
+	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "drop_in,floors_from_state,kernel,kernel_from,netns,pending,profile,settings,verdict,warnings" ]
 	[ "$(jq -r '.drop_in | keys | join(",")' <<<"$output")" = "foreign,new,old,path" ]
 	[ "$(jq -r .drop_in.old <<<"$output")" = null ]
 	[ "$(jq -r .drop_in.path <<<"$output")" = /etc/sysctl.d/60-fintune.conf ]

@@ -76,7 +76,7 @@ needs_mounts() {
 	run --separate-stderr ft apply --root "$TMP" reverse-proxy
 	chattr -i "$R/tcp_max_tw_buckets"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"net.ipv4.tcp_max_tw_buckets: cannot set 540160: Operation not permitted"* ]]
+	[[ "$stderr" == *"net.ipv4.tcp_max_tw_buckets: cannot set 434176: Operation not permitted"* ]]
 	[ "$(cat "$R/tcp_orphan_retries")" = 0 ]
 }
 

@@ -54,7 +54,7 @@ field() {
 	[ "$(field "$n" FINTUNE_ACTION)" = apply ]
 	[ "$(field "$n" FINTUNE_PROFILE)" = reverse-proxy ]
 	[ "$(field "$n" FINTUNE_OLD)" = 131072 ]
-	[ "$(field "$n" FINTUNE_NEW)" = 540160 ]
+	[ "$(field "$n" FINTUNE_NEW)" = 434176 ]
 	[ "$(field "$n" FINTUNE_TARGET)" = live+file ]
 	[ "$(field "$n" SYSLOG_IDENTIFIER)" = fintune ]
 	[ "$(field 9 FINTUNE_RECORD)" = summary ]
@@ -97,5 +97,5 @@ field() {
 		"$0" apply --root "$1" reverse-proxy' "$FINTUNE" "$TMP/root"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'no journal at /run/systemd/journal/socket' <<<"$stderr")" = 1 ]
-	[[ "$stderr" == *"fintune: audit: apply reverse-proxy net.ipv4.tcp_max_tw_buckets: 131072 -> 540160 (live+file)"* ]]
+	[[ "$stderr" == *"fintune: audit: apply reverse-proxy net.ipv4.tcp_max_tw_buckets: 131072 -> 434176 (live+file)"* ]]
 }

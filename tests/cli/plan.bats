@@ -24,9 +24,11 @@ teardown() { teardown_tmp; }
 	run --separate-stderr ft plan --root "$TMP" reverse-proxy
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "Kernel   6.18.0, host network namespace" ]
-	# 5937 completed closes/s started here x 60 s + 3780 stuck in FIN_WAIT2,
-	# x 1.5, rounded up to 256
-	[ "$(row net.ipv4.tcp_max_tw_buckets 3)" = 540160 ]
+	# inbound: 3000/s x 97% complete x 60 s = 174600; outbound: 3000/s x
+	# 99.9% x 60 s = 179820, but bounded by 4 pairs x 28232 ports = 112928;
+	# + 1800 in FIN_WAIT2 (1% stay open, 60 s); x 1.5, rounded up to 256
+	[ "$(row net.ipv4.tcp_max_tw_buckets 3)" = 434176 ]
+	[[ "$(flat)" == *"bounded by ports rather than rate x 60 (354420)"* ]]
 	[ "$(row net.ipv4.tcp_max_tw_buckets 4)" = yes ]
 	# orphans of unanswered peers fit what the budget leaves at 4 retries
 	[ "$(row net.ipv4.tcp_orphan_retries 3)" = 4 ]
@@ -99,13 +101,19 @@ teardown() { teardown_tmp; }
 	fake_proc "$TMP" 6.18.0
 	run --separate-stderr ft plan --root "$TMP" --format json reverse-proxy
 	[ "$status" -eq 0 ]
-	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "floors_from_state,kernel,netns,profile,settings,warnings" ]
+	[ "$(jq -r 'keys | join(",")' <<<"$output")" = "floors_from_state,kernel,kernel_from,netns,profile,settings,warnings" ]
 	[ "$(jq -r .profile <<<"$output")" = reverse-proxy ]
 	[ "$(jq -r '.settings | length' <<<"$output")" = 8 ]
 	[ "$(jq -r '.settings[0] | keys | join(",")' <<<"$output")" = "change,effective,key,memory_bytes,pinned,proposed,rationale,running,scope,shadowed_by,source" ]
 	# values are strings as written to /proc/sys
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.ip_local_port_range") | .running' <<<"$output")" = "32768 60999" ]
-	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | "\(.proposed) \(.memory_bytes) \(.change) \(.scope)"' <<<"$output")" = "540160 172851200 true netns" ]
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | "\(.proposed) \(.memory_bytes) \(.change) \(.scope)"' <<<"$output")" = "434176 138936320 true netns" ]
+	# the predicted life of an unanswered orphan at the proposed retries,
+	# quoted in the text too
+	life=$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | .lifetime_s' <<<"$output")
+	[[ "$life" =~ ^[0-9]+(\.[0-9]+)?$ ]]
+	[[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_orphan_retries") | .rationale' <<<"$output")" == *"lives $(printf '%.1f' "$life") s at an RTO of"* ]]
+	[ "$(jq -r '[.settings[] | select(has("lifetime_s"))] | length' <<<"$output")" = 1 ]
 }
 
 @test "pins are planned as pinned, with their origin" {
@@ -145,7 +153,7 @@ teardown() { teardown_tmp; }
 		grep -q "^	$s[ ;]" <<<"$output"
 	done
 	[[ "$output" == *"tcp_orphan_retries 4"* ]]
-	[[ "$output" == *"limit 540160"* ]]
+	[[ "$output" == *"limit 434176"* ]]
 	printf '%s\n' "$output" | dot -Tsvg -o "$TMP/plan.svg"
 	grep -q '<svg' "$TMP/plan.svg"
 }

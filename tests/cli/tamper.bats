@@ -65,7 +65,7 @@ long_line() {
 	run --separate-stderr bounded apply --root "$R" --plan "$P"
 	[ "$status" -eq 0 ]
 	[ "$(jq -j .drop_in.new "$P")" = "$(cat "$R/etc/sysctl.d/60-fintune.conf")" ]
-	[ "$(cat "$R/proc/sys/net/ipv4/tcp_max_tw_buckets")" = 540160 ]
+	[ "$(cat "$R/proc/sys/net/ipv4/tcp_max_tw_buckets")" = 434176 ]
 }
 
 @test "plan edited: tcp_fin_timeout 90, in the trap 61..119" {

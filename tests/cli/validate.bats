@@ -232,3 +232,19 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 0 ]
 	[ "$(snapshot "$TMP")" = "$before" ]
 }
+
+@test "a close is either unresponsive or stays open: shares over 100 are refused where written" {
+	setup_tmp
+	cat >"$TMP/so.yaml" <<'YAML'
+fintune: 1
+name: so
+workload:
+  outbound:
+    unresponsive_percent: 60
+    stays_open_percent: 50
+YAML
+	run --separate-stderr ft validate "$TMP/so.yaml"
+	teardown_tmp
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$TMP/so.yaml:6:25: /workload/outbound/stays_open_percent: outbound.stays_open_percent 50 plus outbound.unresponsive_percent 60 is more than 100 (expected shares of the same closes that add up to at most 100)" ]
+}

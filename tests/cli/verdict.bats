@@ -222,7 +222,7 @@ verdict() {
 	# a lowered one is drift, and put back
 	echo 1000 >"$r/proc/sys/net/ipv4/tcp_max_tw_buckets"
 	run --separate-stderr ft plan --root "$r" --format json reverse-proxy
-	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | .proposed' <<<"$output")" = 540160 ]
+	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_max_tw_buckets") | .proposed' <<<"$output")" = 434176 ]
 }
 
 @test "a device or FIFO in sysctl.d is looked at, never opened" {

@@ -117,12 +117,15 @@ static void some_workload(struct workload *w)
 	w->in.closes_first = (enum closer)(next() % 3);
 	w->in.behind_nat = chance(50);
 	w->in.unresponsive_pct = some_percent();
+	w->in.stays_open_pct = fmin(some_percent(), 100 - w->in.unresponsive_pct);
+	w->in.client_addresses = chance(30) ? (uint64_t)between(1, 8) : chance(10) ? 100000000 : 1000000;
 	w->out.connect_rate = some_rate();
 	w->out.destinations = chance(20) ? 1000000 : (uint64_t)between(1, 64);
 	w->out.source_addresses = chance(10) ? 65536 : (uint64_t)between(1, 4);
 	w->out.closes_first = (enum closer)(next() % 3);
 	w->out.loopback = chance(20);
 	w->out.unresponsive_pct = some_percent();
+	w->out.stays_open_pct = fmin(some_percent(), 100 - w->out.unresponsive_pct);
 	w->half.side = chance(50) ? HALF_US : HALF_PEER;
 	w->half.seconds = chance(50) ? 0 : (double)between(1, 31536000);
 	w->half.concurrent = chance(50) ? 0 : (uint64_t)between(1, 100000000);
@@ -227,6 +230,38 @@ static bool names_an_input(const char *text)
 	return strstr(text, "Pinned") != NULL;
 }
 
+/* The number after the first occurrence of what in text, or -1. */
+static double number_after(const char *text, const char *what)
+{
+	const char *p = strstr(text, what);
+
+	return p ? strtod(p + strlen(what), NULL) : -1;
+}
+
+/* No advice contradicts itself: a budget warning says it needs more than
+ * the budget pays for; a limit that needs "the 0 expected" says it is the
+ * least fintune proposes; TIME_WAIT is not sized past what ports allow. */
+static void check_consistent(const struct advice *a, const char *ctx)
+{
+	for (size_t i = 0; i < a->n_warnings; i++) {
+		const char *wn = a->warnings[i];
+		double need = number_after(wn, "the workload needs "), pays = number_after(wn, "pays for (");
+
+		if (need >= 0 && pays >= 0 && !(need > pays))
+			fail_msg("%s: warning contradicts itself: %s", ctx, wn);
+	}
+	for (int id = 0; id < K_PLANNED; id++) {
+		const char *t = a->rec[id].rationale;
+		const char *p = strstr(t, " needed at 1.5x the ");
+		double need = p ? strtod(p + strlen(" needed at 1.5x the "), NULL) : -1;
+
+		if (p && need * 1.5 < 768)
+			fail_msg("%s: %s says it needs the minimum as if the workload did: %s", ctx, key_fact(id)->name, t);
+	}
+	if (a->fig.time_wait > a->fig.tw_rate * 60 + 1)
+		fail_msg("%s: TIME_WAIT %.0f above rate x 60 (%.0f)", ctx, a->fig.time_wait, a->fig.tw_rate * 60);
+}
+
 /* Checks every invariant of DESIGN.md section 4 on one advice. */
 static void check_invariants(const struct workload *w, const struct kernel *k, const struct pin *pins,
 			     size_t n_pins, const struct advice *a, unsigned iteration)
@@ -287,12 +322,12 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 		/* limits are not lowered below the running values unless pinned; a
 		 * negative running tcp_max_tw_buckets is no limit on current kernels */
 		if ((id == K_MAX_ORPHANS || id == K_MAX_TW_BUCKETS) && !r->pinned && kernel_value(k, id, &run)) {
-			bool unlimited = id == K_MAX_TW_BUCKETS && run < 0 && (!k->version || k->version >= KV(5, 17));
-
-			if (unlimited ? prop != run : prop < run)
-				fail_msg("%s: %s lowered from %ld to %ld without a pin", ctx, key_fact(id)->name, run, prop);
+			/* a negative running limit (no limit, or no TIME_WAIT) is
+			 * replaced by a real one, never kept */
+			if (run < 0 ? prop < 1024 : prop < run)
+				fail_msg("%s: %s from %ld to %ld without a pin", ctx, key_fact(id)->name, run, prop);
 			/* "covers" is said only when it does */
-			if (strstr(r->rationale, "which covers") && !unlimited && prop < 1024)
+			if (strstr(r->rationale, "which covers") && prop < 1024)
 				fail_msg("%s: %s claims to cover with %ld", ctx, key_fact(id)->name, prop);
 		}
 		/* and each limit says the memory it lets the close path pin */
@@ -321,6 +356,7 @@ static void check_invariants(const struct workload *w, const struct kernel *k, c
 	}
 	if (k->child_netns && a->rec[K_MAX_ORPHANS].planned)
 		fail_msg("%s: host-global tcp_max_orphans planned in a child namespace", ctx);
+	check_consistent(a, ctx);
 	if (k->child_netns && !strstr(a->rec[K_MAX_ORPHANS].rationale, "host"))
 		fail_msg("%s: tcp_max_orphans in a child namespace not reported", ctx);
 	(void)pins;
@@ -415,6 +451,7 @@ static void base_kernel(struct kernel *k, unsigned version)
 static void outbound_heavy(struct workload *w)
 {
 	memset(w, 0, sizeof(*w));
+	w->in.client_addresses = 1000000;
 	w->out.connect_rate = 2000;
 	w->out.destinations = 2;
 	w->out.source_addresses = 1;
@@ -519,12 +556,46 @@ static void test_orphan_retries_zero_is_eight(void **state)
 	assert_string_equal(a.rec[K_ORPHAN_RETRIES].proposed, "8");
 	assert_true(a.rec[K_ORPHAN_RETRIES].pinned);
 	assert_true(has_warning(&a, "pinned to 0, which the kernel reads as 8 retries"));
-	/* the lifetimes KERNEL.md measured at an RTO of about 210 ms */
-	assert_true(fabs(orphan_lifetime(1, 0.21, 120) - 1.67) < 0.25);
-	assert_true(fabs(orphan_lifetime(2, 0.21, 120) - 3.30) < 0.25);
-	assert_true(fabs(orphan_lifetime(3, 0.21, 120) - 6.66) < 0.25);
-	assert_true(fabs(orphan_lifetime(0, 0.21, 120) - 106) < 2);
-	assert_true(orphan_lifetime(0, 0.21, 120) == orphan_lifetime(8, 0.21, 120));
+}
+
+/* Within 15% of a measurement, as the lab requires. */
+static bool near(double predicted, double measured)
+{
+	return fabs(predicted - measured) <= 0.15 * measured;
+}
+
+/* The lifetimes measured on 6.18.44 (HZ 250) over veth, peer cut off by a
+ * permanent bogus neighbour entry, means of four runs each (tests/kfacts,
+ * KERNEL.md): the model steps the kernel's timers and lands on the same
+ * steps. */
+static void test_orphan_lifetime_steps(void **state)
+{
+	struct rto_model lan = { .rtt = 0.00005, .rto_min = 0.2, .rto_max = 120, .hz = 250 };
+	struct rto_model slow = { .rtt = 0.00005, .rto_min = 0.25, .rto_max = 120, .hz = 250 };
+
+	(void)state;
+	assert_true(fabs(model_rto(&lan) - 0.204) < 1e-9);
+	assert_true(fabs(model_rto(&slow) - 0.256) < 1e-9);
+	assert_true(near(orphan_lifetime(1, &lan), 1.68));
+	assert_true(near(orphan_lifetime(2, &lan), 3.34));
+	assert_true(near(orphan_lifetime(3, &lan), 6.74));
+	/* N=4 ends with N=3: the timer wheel makes the last wait late enough
+	 * that the limit has passed one expiry early (a closed form said 12.85) */
+	assert_true(near(orphan_lifetime(4, &lan), 6.73));
+	assert_true(near(orphan_lifetime(0, &lan), 106));
+	assert_true(orphan_lifetime(0, &lan) == orphan_lifetime(8, &lan));
+	/* at 256 ms N=1 and N=2 end together, one step later than at 204 ms */
+	assert_true(near(orphan_lifetime(1, &slow), 2.17));
+	assert_true(near(orphan_lifetime(2, &slow), 2.16));
+	assert_true(near(orphan_lifetime(3, &slow), 4.40));
+	assert_true(near(orphan_lifetime(4, &slow), 8.77));
+	/* a half-closed socket's FIN under tcp_retries2: 0 is 0, not 8 */
+	assert_true(near(retrans_lifetime(3, &lan), 6.7));
+	assert_true(near(retrans_lifetime(5, &lan), 13.3));
+	assert_true(retrans_lifetime(0, &lan) < orphan_lifetime(1, &lan));
+	/* each retry more never shortens the life */
+	for (int n = 1; n < 30; n++)
+		assert_true(orphan_lifetime(n + 1, &lan) >= orphan_lifetime(n, &lan));
 }
 
 static void test_fin_timeout_traps(void **state)
@@ -653,6 +724,116 @@ static void test_refusals_name_their_pin(void **state)
 	diags_free(&d);
 }
 
+/* TIME_WAIT is bounded by ports, not by rate x 60 (KERNEL.md, trap 13). */
+static void test_time_wait_bounded_by_ports(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	base_kernel(&k, KV(6, 18));
+	/* one client address at 20000/s: at most 65535 4-tuples toward it */
+	memset(&w, 0, sizeof(w));
+	w.in.close_rate = 20000;
+	w.in.closes_first = CLOSER_US;
+	w.in.client_addresses = 1;
+	w.out.destinations = 1;
+	w.out.source_addresses = 1;
+	w.rtt_ms = 0.1;
+	w.memory_budget_mib = 256;
+	advise(&in, &a);
+	assert_true(a.fig.time_wait == 65535);
+	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "131072");
+	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "bounded by ports rather than rate x 60 (1200000)"));
+	/* many clients: the rate decides, as before */
+	w.in.client_addresses = 1000000;
+	advise(&in, &a);
+	assert_true(a.fig.time_wait == 1200000);
+	assert_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "bounded by ports"));
+	/* one loopback destination at 20000/s, with reuse: the range bounds it */
+	memset(&w, 0, sizeof(w));
+	w.in.client_addresses = 1000000;
+	w.out.connect_rate = 20000;
+	w.out.destinations = 1;
+	w.out.source_addresses = 1;
+	w.out.closes_first = CLOSER_US;
+	w.out.loopback = true;
+	w.rtt_ms = 0.1;
+	w.memory_budget_mib = 256;
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_TW_REUSE].proposed, "2");
+	assert_true(a.fig.time_wait == 28232);
+	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "131072");
+	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "the 28232 ports of the range per (source, destination) pair"));
+}
+
+/* A vanished peer never acknowledges the FIN: an orphan in FIN_WAIT1, not
+ * in FIN_WAIT2; only a peer that acknowledges and stays open leaves one in
+ * FIN_WAIT2. Each close is counted once. */
+static void test_unresponsive_counted_once(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	base_kernel(&k, KV(6, 18));
+	memset(&w, 0, sizeof(w));
+	w.in.close_rate = 1000;
+	w.in.closes_first = CLOSER_US;
+	w.in.unresponsive_pct = 10;
+	w.in.client_addresses = 1000000;
+	w.out.destinations = 1;
+	w.out.source_addresses = 1;
+	w.rtt_ms = 50;
+	w.memory_budget_mib = 256;
+	advise(&in, &a);
+	assert_true(a.fig.fin_wait2 == 0);
+	assert_true(fabs(a.fig.stuck_rate - 100) < 1e-9);
+	assert_true(fabs(a.fig.time_wait - 900 * 60) < 1e-6);
+	assert_non_null(strstr(a.rec[K_FIN_TIMEOUT].rationale, "a vanished peer never acknowledges the FIN"));
+	/* 10% that stay open: FIN_WAIT2 orphans, and fewer TIME_WAIT */
+	w.in.stays_open_pct = 10;
+	advise(&in, &a);
+	assert_true(fabs(a.fig.fw2_rate - 100) < 1e-9);
+	assert_true(a.fig.fin_wait2 > 0);
+	assert_true(fabs(a.fig.stuck_rate - 100) < 1e-9);
+	assert_true(fabs(a.fig.time_wait - 800 * 60) < 1e-6);
+	/* accepted connections hold no ephemeral port */
+	assert_true(a.fig.ports_fixed == 0);
+	assert_null(strstr(a.rec[K_FIN_TIMEOUT].rationale, "ephemeral port"));
+}
+
+/* tcp_tw_reuse pinned off under outbound pressure: the slowdown to expect. */
+static void test_reuse_pinned_off_warns(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct pin p = { .key = "net.ipv4.tcp_tw_reuse", .value = "0", .origin = { "p.yaml", 4, 3 } };
+	struct advisor_input in = { .w = &w, .k = &k, .pins = &p, .n_pins = 1 };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	advise(&in, &a);
+	assert_true(has_warning(&a, "tcp_tw_reuse is pinned to 0, but outbound.connect_rate 2000/s is 1000/s per (source, destination) pair"));
+	assert_true(has_warning(&a, "slow down about a hundredfold"));
+	/* 2 is loopback only: the same for upstreams elsewhere */
+	snprintf(p.value, sizeof(p.value), "2");
+	advise(&in, &a);
+	assert_true(has_warning(&a, "pinned to 2 (loopback only, and outbound.loopback is false)"));
+	/* little outbound traffic: nothing to warn about */
+	w.out.connect_rate = 10;
+	snprintf(p.value, sizeof(p.value), "0");
+	advise(&in, &a);
+	for (size_t i = 0; i < a.n_warnings; i++)
+		assert_null(strstr(a.warnings[i], "tcp_tw_reuse is pinned"));
+}
+
 static void test_limits_follow_the_workload(void **state)
 {
 	static struct advice a;
@@ -662,6 +843,7 @@ static void test_limits_follow_the_workload(void **state)
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
+	w.in.client_addresses = 1000000;
 	w.in.close_rate = 3000;
 	w.in.closes_first = CLOSER_US;
 	w.in.unresponsive_pct = 0;
@@ -683,11 +865,12 @@ static void test_limits_follow_the_workload(void **state)
 	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 2000000, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "2000000");
-	/* -1 is no limit on current kernels: kept, never "raised" */
-	set_running(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
+	/* -1 or -5 is no limit on current kernels: replaced by a real one */
+	set_running(&k, K_MAX_TW_BUCKETS, "%ld", -5, 0);
 	advise(&in, &a);
-	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "-1");
-	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "no limit on this kernel"));
+	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "270080");
+	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "instead of the running -5, which is no limit at all"));
+	set_running(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
 	/* a pin under a running -1: a real limit where -1 is none (5.17 on),
 	 * a raise where -1 was a limit of nothing (before) */
 	{
@@ -722,6 +905,10 @@ int main(void)
 		cmocka_unit_test(test_timestamps_pinned_off_refuses_reuse),
 		cmocka_unit_test(test_child_namespace_reports_host_global),
 		cmocka_unit_test(test_orphan_retries_zero_is_eight),
+		cmocka_unit_test(test_orphan_lifetime_steps),
+		cmocka_unit_test(test_time_wait_bounded_by_ports),
+		cmocka_unit_test(test_unresponsive_counted_once),
+		cmocka_unit_test(test_reuse_pinned_off_warns),
 		cmocka_unit_test(test_fin_timeout_traps),
 		cmocka_unit_test(test_refusals_name_their_pin),
 		cmocka_unit_test(test_limits_follow_the_workload),
