@@ -4,8 +4,14 @@
 # make run        install missing Debian packages, build, run the main job
 # make check      install test packages too, build, run every test
 # make fuzz       run the libFuzzer targets (FUZZ_SECONDS each)
+# make kernel-facts  prove the kernel facts fintune's advice rests on, in
+#                 network namespaces it makes and deletes (root; a clear skip
+#                 otherwise; about 30 s; part of make check)
 # make bench-scale  fintune diff against cat and systemd-sysctl on large
 #                 sysctl.d trees (root; BENCH_N, default 1000 10000 100000)
+# make lab        the namespace lab: each profile measured before and after
+#                 apply in network namespaces it makes (root; under 5 minutes;
+#                 LAB_DIR raw results, docs/LAB.md and docs/lab/*.png)
 # make install    PREFIX, DESTDIR and the directories below as usual
 
 PKG_CONFIG ?= pkg-config
@@ -59,8 +65,8 @@ BUILTIN_FILES := schema/profile.schema.json $(sort $(wildcard profiles/*.yaml))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run check deps deps-test test test-unit test-suite test-cli test-san fuzz \
-	bench bench-scale install uninstall clean
+.PHONY: all run check lab deps deps-test deps-lab test test-unit test-suite test-cli test-san fuzz \
+	kernel-facts bench bench-scale install uninstall clean
 
 all: $(B)/fintune
 
@@ -95,6 +101,11 @@ $(B)/tests/swapper: tests/suite/swapper.c
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
+# The lab's load generator, servers and orphan prober (libc only).
+$(B)/tests/ftload: tests/lab/ftload.c
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
 $(B)/tests/run-suite: tests/suite/run-suite.c $(B)/libfintune.a
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(B)/libfintune.a $(LDFLAGS) $(LDLIBS)
@@ -116,6 +127,7 @@ run: deps
 
 check: deps-test
 	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory kernel-facts
 	$(Q)$(MAKE) --no-print-directory test-san
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	@echo "make check: all tests passed"
@@ -140,6 +152,28 @@ test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)
 	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune RESOLVE=$(CURDIR)/$(B)/tests/sysctld-resolve \
 		LISTEN=$(CURDIR)/$(B)/tests/journal-listen SWAPPER=$(CURDIR)/$(B)/tests/swapper \
 		bats --print-output-on-failure tests/cli
+
+# KERNEL.md's traps that show in seconds, proven on the running kernel in
+# network namespaces the tests make (and delete, also on failure). Not part
+# of test, so that test-san does not run it a second time.
+kernel-facts: $(B)/fintune $(B)/tests/ftload
+	$(Q)FINTUNE=$(abspath $(B)/fintune) FTLOAD=$(abspath $(B)/tests/ftload) \
+		bats --print-output-on-failure tests/kfacts
+
+# The namespace lab (tests/lab/run-lab): outbound client, reverse proxy,
+# orphan lifetimes and long half-close, each under a fresh namespace's
+# defaults and after fintune apply of its profile there. Raw CSVs go to
+# LAB_DIR; docs/LAB.md and docs/lab/*.png are generated from them.
+# FINTUNE_PREDICT: another fintune for the predicted orphan lifetimes.
+LAB_DIR ?= $(B)/lab
+LAB_DOCS ?= docs
+FINTUNE_PREDICT ?=
+deps-lab:
+	$(Q)packaging/install-deps build lab
+
+lab: deps-lab
+	$(Q)$(MAKE) --no-print-directory $(B)/fintune $(B)/tests/ftload
+	$(Q)FINTUNE_PREDICT="$(FINTUNE_PREDICT)" tests/lab/run-lab $(B)/fintune $(B)/tests/ftload $(LAB_DIR) $(LAB_DOCS)
 
 # The same tests again, built with AddressSanitizer and UBSan.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
