@@ -115,3 +115,18 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "fintune explain: nothing is called 'tcp_nonsense' (fintune explain lists the keys, states and topics) (see 'fintune help explain')" ]
 }
+
+@test "where explain states a measured number, it names the kernel it was measured on, the one docs/LAB.md records" {
+	lab_kernel=$(sed -n 's/^| kernel | \([0-9]*\.[0-9]*\.[0-9]*\).*/\1/p' "$TOP/docs/LAB.md")
+	[ -n "$lab_kernel" ]
+	for key in tcp_fin_timeout tcp_orphan_retries tcp_max_tw_buckets tcp_tw_reuse ip_local_port_range; do
+		run ft explain --format json "$key"
+		[ "$status" -eq 0 ]
+		text=$(jq -r '[.governs, .does_not_govern, .traps] | join(" ")' <<<"$output")
+		[[ "$text" == *"easured on $lab_kernel"* ]] || { echo "$key: no figure of $lab_kernel: $text"; false; }
+	done
+	# the figures are the lab's: the orphan lifetimes of its table
+	run ft explain --format json tcp_orphan_retries
+	grep -q '| 200000 | 204 | 0 | 0 | 10[5-8]\.' "$TOP/docs/LAB.md"
+	[[ "$(jq -r .governs <<<"$output")" == *"0 (=8) 106 s"* ]]
+}
