@@ -724,6 +724,18 @@ static void test_refusals_name_their_pin(void **state)
 	diags_free(&d);
 }
 
+/* A workload of nothing but the schema's defaults that matter here; the
+ * test adds its own traffic. */
+static void quiet_workload(struct workload *w, double rtt_ms)
+{
+	memset(w, 0, sizeof(*w));
+	w->in.client_addresses = 1000000;
+	w->out.destinations = 1;
+	w->out.source_addresses = 1;
+	w->rtt_ms = rtt_ms;
+	w->memory_budget_mib = 256;
+}
+
 /* TIME_WAIT is bounded by ports, not by rate x 60 (KERNEL.md, trap 13). */
 static void test_time_wait_bounded_by_ports(void **state)
 {
@@ -735,14 +747,10 @@ static void test_time_wait_bounded_by_ports(void **state)
 	(void)state;
 	base_kernel(&k, KV(6, 18));
 	/* one client address at 20000/s: at most 65535 4-tuples toward it */
-	memset(&w, 0, sizeof(w));
+	quiet_workload(&w, 0.1);
 	w.in.close_rate = 20000;
 	w.in.closes_first = CLOSER_US;
 	w.in.client_addresses = 1;
-	w.out.destinations = 1;
-	w.out.source_addresses = 1;
-	w.rtt_ms = 0.1;
-	w.memory_budget_mib = 256;
 	advise(&in, &a);
 	assert_true(a.fig.time_wait == 65535);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "131072");
@@ -753,15 +761,10 @@ static void test_time_wait_bounded_by_ports(void **state)
 	assert_true(a.fig.time_wait == 1200000);
 	assert_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "bounded by ports"));
 	/* one loopback destination at 20000/s, with reuse: the range bounds it */
-	memset(&w, 0, sizeof(w));
-	w.in.client_addresses = 1000000;
+	quiet_workload(&w, 0.1);
 	w.out.connect_rate = 20000;
-	w.out.destinations = 1;
-	w.out.source_addresses = 1;
 	w.out.closes_first = CLOSER_US;
 	w.out.loopback = true;
-	w.rtt_ms = 0.1;
-	w.memory_budget_mib = 256;
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_TW_REUSE].proposed, "2");
 	assert_true(a.fig.time_wait == 28232);
@@ -781,15 +784,10 @@ static void test_unresponsive_counted_once(void **state)
 
 	(void)state;
 	base_kernel(&k, KV(6, 18));
-	memset(&w, 0, sizeof(w));
+	quiet_workload(&w, 50);
 	w.in.close_rate = 1000;
 	w.in.closes_first = CLOSER_US;
 	w.in.unresponsive_pct = 10;
-	w.in.client_addresses = 1000000;
-	w.out.destinations = 1;
-	w.out.source_addresses = 1;
-	w.rtt_ms = 50;
-	w.memory_budget_mib = 256;
 	advise(&in, &a);
 	assert_true(a.fig.fin_wait2 == 0);
 	assert_true(fabs(a.fig.stuck_rate - 100) < 1e-9);
