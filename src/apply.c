@@ -126,10 +126,16 @@ static int plan_file_check(json_t *o, const char *path, const struct plan *pl)
 	}
 	/* what the plan saw, for the messages: the kernel and each value */
 	if (strcmp(json_string_value(json_object_get(o, "kernel")) ?: "", pl->kernel.release) != 0) {
-		fprintf(stderr, "fintune apply: drifted: the kernel is %s, the plan was made on %s\n",
-			pl->kernel.release[0] ? pl->kernel.release : "(unknown)",
-			printable(v1, sizeof(v1), json_string_value(json_object_get(o, "kernel")) ?: "(unknown)"));
-		drift++;
+		/* another kernel's facts give other proposals: that is the cause,
+		 * not an edit of the plan */
+		const char *from = json_string_value(json_object_get(o, "kernel_from"));
+
+		report_error(ERR_DRIFTED, NULL, 0, 0, "drifted: the kernel is %s, the plan was made for %s%s: nothing was applied; %s",
+			     pl->kernel.release[0] ? pl->kernel.release : "(unknown)",
+			     printable(v1, sizeof(v1), json_string_value(json_object_get(o, "kernel")) ?: "(unknown)"),
+			     from && strcmp(from, "option") == 0 ? " (--kernel)" : "",
+			     from && strcmp(from, "option") == 0 && !pl->kernel.live ? "give apply the same --kernel, or make a new plan" : "make a new plan");
+		return -1;
 	}
 	json_array_foreach(settings, i, s) {
 		const char *key = json_string_value(json_object_get(s, "key"));

@@ -63,3 +63,16 @@ teardown() { teardown_tmp; }
 	run --separate-stderr ft plan --root "$TMP" outbound-client
 	[[ "$(tr -s ' \n' '  ' <<<"$output")" == *"timers in jiffies at HZ 250, assumed)"* ]]
 }
+
+@test "a plan made with --kernel applies with the same --kernel, and says so without it" {
+	rm -rf "$TMP/usr/lib/modules"
+	run ft plan --root "$TMP" --kernel 6.1.0 -o "$TMP/p.json" outbound-client
+	[ "$status" -eq 0 ]
+	run --separate-stderr ft apply --root "$TMP" --plan "$TMP/p.json"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "fintune apply: drifted: the kernel is (unknown), the plan was made for 6.1.0 (--kernel): nothing was applied; give apply the same --kernel, or make a new plan" ]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	run ft apply --root "$TMP" --kernel 6.1.0 --plan "$TMP/p.json"
+	[ "$status" -eq 0 ]
+	if grep -q tcp_tw_reuse_delay "$TMP/etc/sysctl.d/60-fintune.conf"; then false; fi
+}
