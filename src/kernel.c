@@ -20,9 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The kernel the figures quoted below were measured on, by make
- * kernel-facts and make lab (docs/LAB.md). */
-#define LAB_KERNEL "6.18.44"
 #define LAB_ORPHAN_DEFAULT "106 s"
 
 static const struct key_fact facts[K_COUNT] = {
