@@ -56,6 +56,7 @@
 #include <string.h>
 
 #define TIME_WAIT_SECONDS 60.0	/* TCP_TIMEWAIT_LEN, fixed at compile time */
+#define PORT_FLOOR 1024L	/* a widened range never starts below this */
 #define PORTS_MAX 65535.0	/* the 4-tuples one address pair can have per listening port */
 #define TW_SOCKET_BYTES 320	/* 256 B tw_sock_TCP + 64 B bind bucket */
 #define ORPHAN_BYTES 65536	/* the kernel documentation's per-orphan rule of thumb */
@@ -125,71 +126,185 @@ double fin_timeout_floor(double rto)
 	return f > 60 ? 60 : f;
 }
 
-static double hz_of(const struct rto_model *m)
+static unsigned hz_of(const struct rto_model *m)
 {
 	return m->hz ? m->hz : 250;
 }
 
-double model_rto(const struct rto_model *m)
+/* usecs_to_jiffies(): rounded up */
+static uint64_t us_to_jiffies(double us, unsigned hz)
 {
-	double hz = hz_of(m);
-	/* __tcp_set_rto(): srtt + rttvar, rttvar at least tcp_rto_min (itself
-	 * kept in jiffies), rounded up to a jiffy */
-	double j = ceil(m->rto_min * hz) + (m->rtt > 0 ? ceil(m->rtt * hz) : 0);
+	uint64_t u = us > 0 ? (uint64_t)llround(us) : 0;
 
-	return fmin(j, ceil(m->rto_max * hz)) / hz;
+	return (u * hz + 999999) / 1000000;
 }
 
-/* How many jiffies late a timer of d jiffies fires, on average: the timer
- * wheel (kernel/time/timer.c) files it at its level, 64 buckets a level,
- * each level 8 times coarser, and rounds the expiry up to the next bucket
- * of that level (level 0: one jiffy). At HZ 250 a 3 s timer is up to 256 ms
- * late, which decides whether the last retry still fits. */
-static double wheel_late(double d)
+/* The RTO in jiffies at a steady RTT: __tcp_set_rto() is srtt + rttvar,
+ * rttvar at least tcp_rto_min, itself kept in jiffies, all rounded up. */
+static uint64_t rto_jiffies(const struct rto_model *m)
 {
-	double gran = 1, end = 63;
+	unsigned hz = hz_of(m);
+	uint64_t min_j = us_to_jiffies(m->rto_min * 1e6, hz), max_j = us_to_jiffies(m->rto_max * 1e6, hz);
+	uint64_t j = us_to_jiffies(m->rtt * 1e6 + (double)min_j * 1e6 / hz, hz);
 
-	for (int lvl = 0; lvl < 8 && d >= end; lvl++) {
-		gran *= 8;
-		end *= 8;
+	return j < max_j ? j : max_j;
+}
+
+double model_rto(const struct rto_model *m)
+{
+	return (double)rto_jiffies(m) / hz_of(m);
+}
+
+/* When a timer armed at jiffy now for d jiffies fires: the timer wheel
+ * (kernel/time/timer.c) files it at the level of d, 64 buckets a level,
+ * each level 8 times coarser (levels start at 63, 504, 4032... jiffies),
+ * and calc_index() rounds the expiry up past the next bucket boundary of
+ * that level: one jiffy late at level 0, up to 64 jiffies (256 ms at HZ
+ * 250) for a 3 s timer. That decides whether the last retry still fits. */
+static uint64_t wheel_fire(uint64_t now, uint64_t d, unsigned *shift_out)
+{
+	unsigned shift = 0;
+	uint64_t end = 63;
+
+	while (d >= end && shift < 24) {
+		shift += 3;
+		end <<= 3;
 	}
-	return (gran + 1) / 2;
+	if (shift_out)
+		*shift_out = shift;
+	return (((now + d) >> shift) + 1) << shift;
+}
+
+/* tcp_model_timeout(): the time the retries may take, in ms, counted from
+ * the first retransmission, in units of TCP_RTO_MIN (200 ms), doubling up
+ * to the RTO cap and linear after it. */
+static double model_timeout_ms(int retries, uint64_t max_j, unsigned hz)
+{
+	double base = hz / 5.0, max = (double)max_j;
+	int thresh = max > base ? (int)floor(log2(max / base)) : 0;
+	double j = retries <= thresh ? (pow(2, retries + 1) - 1) * base :
+				     (pow(2, thresh + 1) - 1) * base + (retries - thresh) * max;
+
+	return j * 1000.0 / hz;
+}
+
+/* What one run needs, worked out once for all the offsets. */
+struct timers {
+	unsigned hz;
+	uint64_t max_j, rto_j, probe_j;
+	double ms;		/* per jiffy */
+	double limit_ms;	/* tcp_model_timeout() of the retries */
+	double limit_capped_ms;	/* the same once the RTO is at its cap */
+};
+
+static void timers_init(struct timers *t, int retries, bool zero_is_eight, const struct rto_model *m)
+{
+	uint64_t probe;
+
+	t->hz = hz_of(m);
+	t->ms = 1000.0 / t->hz;
+	t->max_j = us_to_jiffies(m->rto_max * 1e6, t->hz);
+	t->rto_j = rto_jiffies(m);
+	/* the tail-loss probe, with only the FIN out: 2 x RTT + tcp_rto_min,
+	 * but no later than the RTO (with data still unacknowledged it comes
+	 * after 2 x RTT + 2 ms instead, and the life is that much shorter) */
+	probe = us_to_jiffies(2 * m->rtt * 1e6, t->hz) + us_to_jiffies(m->rto_min * 1e6, t->hz);
+	t->probe_j = probe < t->rto_j ? probe : t->rto_j;
+	/* an orphan's 0 is 8 while the RTO is below its cap, 0 once it is
+	 * there (tcp_orphan_retries()'s "alive") */
+	t->limit_ms = model_timeout_ms(zero_is_eight && retries == 0 ? ORPHAN_RETRIES_DEFAULT : retries, t->max_j, t->hz);
+	t->limit_capped_ms = zero_is_eight && retries == 0 ? model_timeout_ms(0, t->max_j, t->hz) : t->limit_ms;
+}
+
+/* One run: the close at jiffy t0; the life in jiffies. */
+static uint64_t one_life(uint64_t t0, const struct timers *t)
+{
+	uint64_t r = t->rto_j, f, stamp;
+	unsigned shift;
+
+	f = wheel_fire(t0, t->probe_j, NULL);
+	/* the first retransmission, an RTO after the probe: retrans_stamp */
+	f = wheel_fire(f, r, NULL);
+	stamp = f;
+	/* each later expiry asks retransmits_timed_out() first, then
+	 * retransmits and doubles the RTO */
+	for (int i = 0; i < 64; i++) {
+		double limit;
+
+		r = 2 * r < t->max_j ? 2 * r : t->max_j;
+		f = wheel_fire(f, r, &shift);
+		limit = r < t->max_j ? t->limit_ms : t->limit_capped_ms;
+		if ((double)(f - stamp) * t->ms >= limit)
+			return f - t0;
+		if (r == t->max_j) {
+			/* at the cap each expiry lands the same step later: the
+			 * rest is arithmetic (f is on a bucket boundary now) */
+			uint64_t step = ((t->max_j >> shift) + 1) << shift;
+			double left = limit - (double)(f - stamp) * t->ms;
+
+			return f - t0 + (uint64_t)ceil(left / ((double)step * t->ms)) * step;
+		}
+	}
+	return f - t0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define LIFE_SAMPLES 32
+
+/* The life over where the close falls against the wheel's buckets: 32
+ * offsets spread by the golden ratio over the coarsest granularity the
+ * timers reach. At HZ 250 on a LAN they all agree; elsewhere a limit that
+ * passes within a bucket of an expiry gives two lifetimes. */
+static void lifetime_of(int retries, bool zero_is_eight, const struct rto_model *m, struct lifetime *out)
+{
+	struct timers t;
+	uint64_t life[LIFE_SAMPLES], span;
+	unsigned shift;
+
+	timers_init(&t, retries, zero_is_eight, m);
+	wheel_fire(0, t.max_j, &shift);
+	span = (uint64_t)1 << shift;
+	for (int k = 0; k < LIFE_SAMPLES; k++) {
+		double frac = fmod(k * 0.6180339887498949, 1.0);
+
+		life[k] = one_life((uint64_t)(frac * (double)span) + span, &t);
+	}
+	qsort(life, LIFE_SAMPLES, sizeof(life[0]), cmp_u64);
+	out->typical = (double)life[LIFE_SAMPLES / 2] / t.hz;
+	out->min = (double)life[0] / t.hz;
+	out->max = (double)life[LIFE_SAMPLES - 1] / t.hz;
+}
+
+void retrans_lifetime_range(int retries, const struct rto_model *m, struct lifetime *out)
+{
+	lifetime_of(retries, false, m, out);
+}
+
+void orphan_lifetime_range(int retries, const struct rto_model *m, struct lifetime *out)
+{
+	lifetime_of(retries, true, m, out);
 }
 
 double retrans_lifetime(int retries, const struct rto_model *m)
 {
-	double hz = hz_of(m), base = hz / 5;	/* TCP_RTO_MIN, the unit of the limit */
-	double max = ceil(m->rto_max * hz), r = ceil(model_rto(m) * hz), limit, t, stamp;
-	int thresh = max > base ? (int)floor(log2(max / base)) : 0;
+	struct lifetime l;
 
-	/* tcp_model_timeout(): doubling up to the RTO cap, linear after it */
-	if (retries <= thresh)
-		limit = (pow(2, retries + 1) - 1) * base;
-	else
-		limit = (pow(2, thresh + 1) - 1) * base + (retries - thresh) * max;
-	/* the tail-loss probe: 2 x RTT + the socket's tcp_rto_min with one
-	 * segment out, but no later than the RTO (measured: 0.21 s at
-	 * tcp_rto_min_us 200000, 0.27..0.29 s at 250000) */
-	t = fmin((m->rtt > 0 ? ceil(2 * m->rtt * hz) : 0) + ceil(m->rto_min * hz), r);
-	t += wheel_late(t);
-	/* the first retransmission, an RTO after the probe: retrans_stamp */
-	t += r + wheel_late(r);
-	stamp = t;
-	/* each later expiry first asks retransmits_timed_out(), then
-	 * retransmits and doubles the RTO */
-	for (int i = 0; i < 1000; i++) {
-		r = fmin(2 * r, max);
-		t += r + wheel_late(r);
-		if (t - stamp >= limit)
-			break;
-	}
-	return t / hz;
+	lifetime_of(retries, false, m, &l);
+	return l.typical;
 }
 
 double orphan_lifetime(int retries, const struct rto_model *m)
 {
-	/* tcp_orphan_retries(): 0 is 8 while the RTO is below its cap */
-	return retrans_lifetime(retries == 0 ? ORPHAN_RETRIES_DEFAULT : retries, m);
+	struct lifetime l;
+
+	lifetime_of(retries, true, m, &l);
+	return l.typical;
 }
 
 static double us_share(enum closer c)
@@ -429,7 +544,11 @@ static double orphan_count(const struct figures *f, const struct workload *w, in
 {
 	double all = (double)w->in.close_rate + (double)w->out.connect_rate;
 
-	return f->stuck_rate * orphan_lifetime(retries, &f->timing) + all * (w->rtt_ms / 1000.0) +
+	struct lifetime life;
+
+	/* sized for the longest life the timers can give */
+	orphan_lifetime_range(retries, &f->timing, &life);
+	return f->stuck_rate * life.max + all * (w->rtt_ms / 1000.0) +
 	       f->fw2_rate * f->fw2_full;
 }
 
@@ -437,6 +556,27 @@ static double orphan_count(const struct figures *f, const struct workload *w, in
 static double limit_bytes(double sockets, double unit)
 {
 	return round_up(HEADROOM * sockets, LIMIT_STEP) * unit;
+}
+
+/* The life of an unanswered orphan at the chosen retries. */
+static void set_orphan_life(struct figures *f)
+{
+	orphan_lifetime_range(f->orphan_retries, &f->timing, &f->orphan_life_range);
+	f->orphan_life = f->orphan_life_range.typical;
+}
+
+/* "6.7 s", or "6.7 s (6.6..13.2 s, as the close falls against the
+ * kernel's timer buckets)" when the timers can give two lives. */
+static const char *life_text(const struct figures *f, char *buf, size_t size)
+{
+	const struct lifetime *l = &f->orphan_life_range;
+
+	if (l->max > 1.15 * l->min)
+		snprintf(buf, size, "%.1f s (%.1f..%.1f s, as the close falls against the kernel's timer buckets)",
+			 l->typical, l->min, l->max);
+	else
+		snprintf(buf, size, "%.1f s", l->typical);
+	return buf;
 }
 
 static void advise_orphan_retries(const struct advisor_input *in, struct advice *a, double share)
@@ -447,7 +587,7 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 	int n = ORPHAN_RETRIES_DEFAULT;
 	long run = -1;
 	bool have_run = kernel_value(in->k, K_ORPHAN_RETRIES, &run);
-	char b1[32], b2[32];
+	char b1[32], b2[32], lt[128];
 
 	if (apply_pin(in, a, K_ORPHAN_RETRIES)) {
 		long p = strtol(r->proposed, NULL, 10);
@@ -460,8 +600,8 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 			SAY(r, " 0 means 8 to the kernel, so 8 is written.");
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		f->orphan_life = orphan_lifetime(f->orphan_retries, &f->timing);
-		SAY(r, " An unanswered orphaned FIN lives %.1f s at an RTO of %.3f s (rtt_ms %g).", f->orphan_life,
+		set_orphan_life(f);
+		SAY(r, " An unanswered orphaned FIN lives %s at an RTO of %.3f s (rtt_ms %g).", life_text(f, lt, sizeof(lt)),
 		    f->rto, w->rtt_ms);
 	} else {
 		/* The most retries whose orphans, with headroom, still fit their
@@ -484,8 +624,8 @@ static void advise_orphan_retries(const struct advisor_input *in, struct advice 
 				SAY(r, "%d: ", n);
 		}
 		f->orphan_retries = (int)strtol(r->proposed, NULL, 10);
-		f->orphan_life = orphan_lifetime(f->orphan_retries, &f->timing);
-		SAY(r, "an unanswered orphaned FIN lives %.1f s at an RTO of %.3f s (rtt_ms %g).", f->orphan_life,
+		set_orphan_life(f);
+		SAY(r, "an unanswered orphaned FIN lives %s at an RTO of %.3f s (rtt_ms %g).", life_text(f, lt, sizeof(lt)),
 		    f->rto, w->rtt_ms);
 		BASIS(r, "an unanswered orphan is dropped after %.1f s; at most %d retries fit memory_budget_mib",
 		      f->orphan_life, n);
@@ -527,11 +667,18 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 	value = want;
 	if (value > afford) {
 		value = fmax(afford, LIMIT_MIN);
-		if (value < want)
-			warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f %s); raise the budget or expect %s",
-			     key_fact(id)->name, want, what, human_size(b1, sizeof(b1), want * unit_bytes), value, what,
-			     id == K_MAX_ORPHANS ? "resets at close (TCPAbortOnMemory)" :
-						   "sockets to skip TIME_WAIT (TCPTimeWaitOverflow)");
+		/* what will be in force: the budget's value, or a running limit
+		 * above it, which is never lowered */
+		if (value < want) {
+			double kept = have_run && run > value ? (double)run : value;
+
+			if (kept < want)
+				warn(a, "%s: the workload needs %.0f %s (%s), more than memory_budget_mib pays for (%.0f %s)%s; raise the budget or expect %s past %.0f",
+				     key_fact(id)->name, want, what, human_size(b1, sizeof(b1), want * unit_bytes), value, what,
+				     kept > value ? ", and the running limit is kept" : "",
+				     id == K_MAX_ORPHANS ? "resets at close (TCPAbortOnMemory)" :
+							   "sockets to skip TIME_WAIT (TCPTimeWaitOverflow)", kept);
+		}
 	}
 	BASIS(r, "at least 1.5x the %.0f %s expected at peak; never lowered below the running value", need, what);
 	if (!in->k->live) {
@@ -549,6 +696,7 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 		 * limit to keep */
 		set_value(r, (long)value);
 		SAY(r, "%.0f instead of the running %ld, which is %s: %s", value, run,
+		    id == K_MAX_ORPHANS ? "below any count of orphans, so every orphaned close is reset (TCPAbortOnMemory)" :
 		    negative_is_unlimited(in->k, id) ? "no limit at all on this kernel (compared unsigned), so nothing bounds the memory TIME_WAIT may pin" :
 						       "no TIME_WAIT at all on this kernel (compared signed)",
 		    needs);
@@ -557,7 +705,7 @@ static void advise_limit(const struct advisor_input *in, struct advice *a, enum 
 		SAY(r, "Keeps the running %ld, which covers %s", run, needs);
 	} else if (have_run && run >= value) {
 		set_value(r, run);
-		SAY(r, "Keeps the running %ld: the workload needs %s, more than the budget pays for, and a running limit is not lowered",
+		SAY(r, "Keeps the running %ld, short of %s: the budget pays for less, and a running limit is not lowered",
 		    run, needs);
 	} else {
 		set_value(r, (long)value);
@@ -741,7 +889,7 @@ static void warn_reuse_off(const struct advisor_input *in, struct advice *a)
 		return;
 	if (strcmp(v, "0") != 0 && !(strcmp(v, "2") == 0 && !w->out.loopback))
 		return;
-	warn(a, "net.ipv4.tcp_tw_reuse is pinned to %s%s, but outbound.connect_rate %llu/s is %.0f/s per (source, destination) pair, which keeps %.0f ports in TIME_WAIT, more than half of the %.0f in the range (without reuse it sustains %.0f/s): once about half is in TIME_WAIT, expect connect() to slow down some seventyfold rather than fail (measured on 6.18.44 by make lab: from 14,000/s to about 200/s, 15x fewer connections in 20 s than with reuse), and a small range to fail with EADDRNOTAVAIL",
+	warn(a, "net.ipv4.tcp_tw_reuse is pinned to %s%s, but outbound.connect_rate %llu/s is %.0f/s per (source, destination) pair, which keeps %.0f ports in TIME_WAIT, more than half of the %.0f in the range (without reuse it sustains %.0f/s): once about half is in TIME_WAIT, expect connect() to slow down some seventyfold rather than fail (measured on " LAB_KERNEL " by make lab: from 14,000/s to about 200/s, 15x fewer connections in 20 s than with reuse), and a small range to fail with EADDRNOTAVAIL",
 	     v, strcmp(v, "2") == 0 ? " (loopback only, and outbound.loopback is false)" : "",
 	     (unsigned long long)w->out.connect_rate, f->pair_rate, f->ports_tw, f->port_range,
 	     f->port_range / TIME_WAIT_SECONDS);
@@ -849,12 +997,19 @@ static void advise_port_range(const struct advisor_input *in, struct advice *a)
 		/* widen only as far as needed, towards 65535 first */
 		long new_hi = 65535, new_lo = (long)(new_hi - ceil(need / 0.9) + 1);
 
+		/* never into the privileged ports, even where a container lets
+		 * anyone bind them (ip_unprivileged_port_start 0): connect()
+		 * would take 22 or 443 as a source port */
+		long floor_lo = unpriv > PORT_FLOOR ? unpriv : PORT_FLOOR;
+
 		if (new_lo > lo)
 			new_lo = lo;
-		if (new_lo < unpriv)
-			new_lo = unpriv;
-		if (new_lo < 1)
-			new_lo = 1;
+		if (new_lo < floor_lo)
+			new_lo = floor_lo;
+		/* the kernel prefers the two ends of different parity (it logs
+		 * "prefer different parity" otherwise): 65535 is odd */
+		if (new_lo % 2 != 0)
+			new_lo = new_lo - 1 >= floor_lo ? new_lo - 1 : new_lo + 1;
 		snprintf(r->proposed, sizeof(r->proposed), "%ld %ld", new_lo, new_hi);
 		f->port_range = (double)(new_hi - new_lo + 1);
 		SAY(r, "Widened from %ld %ld to %ld %ld: outbound.connect_rate %llu/s over %.0f pairs holds %.0f ports per pair at peak, and tcp_tw_reuse is off.",
@@ -974,6 +1129,16 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 	advise_timestamps(in, a);
 	advise_tw_reuse(in, a);
 	advise_fin_timeout(in, a);
+	/* TIME_WAIT slots are paid first: the rates alone fix their number.
+	 * Counted at the most the workload can hold whatever the port range,
+	 * so that the retries do not depend on a range the plan may widen. */
+	tw_bytes = limit_bytes(a->fig.tw_ceiling + a->fig.fin_wait2, TW_SOCKET_BYTES);
+	orphan_share = fmax(0.25 * budget, budget - tw_bytes);
+	advise_orphan_retries(in, a, orphan_share);
+	/* a vanished upstream holds its port for the orphan's life at the
+	 * retries now chosen */
+	a->fig.orphan_life_max = a->fig.orphan_life_range.max;
+	set_fin_timeout(&a->fig, w, a->fig.fin_timeout);
 	advise_port_range(in, a);
 	warn_reuse_off(in, a);
 	/* outbound TIME_WAIT per pair is bounded by the range now in force */
@@ -984,10 +1149,6 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 		f->tw_out_bounded = f->tw_out_rate * TIME_WAIT_SECONDS > out_max;
 		f->time_wait = f->tw_in + fmin(f->tw_out_rate * TIME_WAIT_SECONDS, out_max);
 	}
-	/* TIME_WAIT slots are paid first: the rates alone fix their number */
-	tw_bytes = limit_bytes(a->fig.time_wait + a->fig.fin_wait2, TW_SOCKET_BYTES);
-	orphan_share = fmax(0.25 * budget, budget - tw_bytes);
-	advise_orphan_retries(in, a, orphan_share);
 	advise_tw_buckets(in, a, fmax(0.25 * budget, budget - limit_bytes(a->fig.orphans, ORPHAN_BYTES)));
 	advise_max_orphans(in, a, orphan_share);
 	advise_tw_reuse_delay(in, a);

@@ -21,7 +21,7 @@ struct advisor_input {
 	const struct kernel *k;
 };
 
-#define ADVICE_TEXT 1024
+#define ADVICE_TEXT 1536
 #define ADVICE_NOTES 24
 
 struct recommendation {
@@ -46,12 +46,22 @@ struct rto_model {
 	unsigned hz;		/* CONFIG_HZ: TCP's timers run in jiffies; 0 reads as 250 */
 };
 
+/* A lifetime over where the close falls against the timer wheel's
+ * buckets: the typical life (the median), the shortest and the longest. At
+ * HZ 250 on a LAN they agree; at other HZ or RTTs a limit that passes
+ * within a bucket of an expiry gives two lifetimes, one retransmission
+ * apart. */
+struct lifetime {
+	double typical, min, max;	/* s */
+};
+
 struct figures {
 	struct rto_model timing;
+	struct lifetime orphan_life_range;	/* at the proposed retries */
 	double rto;		/* s: a connection's retransmission timeout at rtt_ms */
 	double rto_max;		/* s */
 	double fin_floor;	/* s: tcp_fin_timeout is not proposed below it */
-	double orphan_life;	/* s: an unanswered orphan's life at the proposed retries */
+	double orphan_life;	/* s: an unanswered orphan's life at the proposed retries (typical) */
 	int orphan_retries;	/* the retries that life is for (0 read as 8) */
 	double fin_timeout;	/* s, proposed (or running when not planned) */
 	double fw2_small;	/* s an orphaned FIN_WAIT2 spends as a small socket */
@@ -64,7 +74,7 @@ struct figures {
 	bool tw_out_bounded;	/* the port range, not the rate, bounds outbound TIME_WAIT */
 	double fw2_rate;	/* closes this host started whose peer acknowledges and stays open, per second */
 	double stuck_rate;	/* closes per second whose peer has vanished (FIN never acknowledged) */
-	double orphan_life_max;	/* s: an orphan's life at the pinned or default retries (ports held) */
+	double orphan_life_max;	/* s: the longest life of an orphan at the chosen retries: a vanished upstream holds its port that long */
 	double time_wait;	/* TIME_WAIT sockets at peak, bounded by ports */
 	double fin_wait2;	/* orphaned FIN_WAIT2 small sockets at peak */
 	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING, long FIN_WAIT2) at peak */
@@ -108,6 +118,9 @@ double model_rto(const struct rto_model *m);
  * orphan_lifetime() reads 0 as 8, as the kernel does for orphans. */
 double retrans_lifetime(int retries, const struct rto_model *m);
 double orphan_lifetime(int retries, const struct rto_model *m);
+
+void retrans_lifetime_range(int retries, const struct rto_model *m, struct lifetime *out);
+void orphan_lifetime_range(int retries, const struct rto_model *m, struct lifetime *out);
 
 /* The floor below which fintune does not propose tcp_fin_timeout:
  * max(10, 3.5 x RTO), at most 60. */

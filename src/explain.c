@@ -388,12 +388,14 @@ int explain_main(int argc, char **argv)
 					   argv[optind]);
 	}
 	diags_init(&d);
-	kernel_read(c.root, &k, &d);
+	r = kernel_read(c.root, c.kernel, &k, &d);
 	/* warnings only: a key that cannot be read is shown as absent */
 	report_diags(ERR_IO, &d);
 	diags_free(&d);
-	if (!session_kernel_option(&c, &k))
+	if (r == -EEXIST || r == -EINVAL) {
+		session_kernel_error(&c, &k, r);
 		return EXIT_ERROR;
+	}
 	if (c.format == FORMAT_JSON)
 		return print_json(id >= 0 ? key_json(&k, id) : t ? topic_json(t) : overview_json(&k)) < 0 ?
 			       EXIT_ERROR : EXIT_OK;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -358,24 +359,21 @@ const char *kernel_from_text(const struct kernel *k, char *buf, size_t size)
 	return buf;
 }
 
-int kernel_set_release(struct kernel *k, const char *release, struct diags *d)
+/* --kernel RELEASE for an offline image: -EEXIST where the root has live
+ * values (their kernel decides), -EINVAL when it is no release. */
+static int kernel_set_release(struct kernel *k, const char *release)
 {
 	unsigned v = kernel_parse_version(release);
 
-	if (k->live) {
-		diag_add(d, NULL, 0, 0, NULL, "--kernel %s: the root has live values, of %s; --kernel is for an offline image",
-			 release, k->release[0] ? k->release : "an unknown kernel");
+	if (k->live)
 		return -EEXIST;
-	}
-	if (!v || strlen(release) >= sizeof(k->release)) {
-		diag_add(d, NULL, 0, 0, NULL, "--kernel %s: not a kernel release (expected MAJOR.MINOR, as uname -r prints it)",
-			 release);
+	if (!v || strlen(release) >= sizeof(k->release))
 		return -EINVAL;
-	}
 	snprintf(k->release, sizeof(k->release), "%s", release);
 	k->version = v;
 	k->from = KERNEL_FROM_OPTION;
 	k->n_modules = 0;
+	k->hz = 0;
 	return 0;
 }
 
@@ -746,13 +744,26 @@ static void read_config_hz(struct host *h, struct kernel *k)
 	fd = fd_reopen_regular(fd, O_RDONLY);
 	if (fd < 0)
 		return;
-	if (fd_read_all(fd, 4 << 20, &text, &len) == 0 && (p = strstr(text, "\nCONFIG_HZ=")))
-		k->hz = (unsigned)strtoul(p + strlen("\nCONFIG_HZ="), NULL, 10);
+	if (fd_read_all(fd, 4 << 20, &text, &len) == 0) {
+		/* CONFIG_HZ=N at the start of a line, the first line too */
+		for (p = text; p; p = strchr(p, '\n')) {
+			unsigned long hz;
+
+			p += *p == '\n';
+			if (strncmp(p, "CONFIG_HZ=", 10) != 0)
+				continue;
+			hz = strtoul(p + 10, NULL, 10);
+			/* what Kconfig offers: 100, 250, 300, 1000; a few others exist */
+			if (hz >= 24 && hz <= 10000)
+				k->hz = (unsigned)hz;
+			break;
+		}
+	}
 	free(text);
 	close(fd);
 }
 
-int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
+int kernel_read_host(struct host *h, struct kernel *k, const char *release, struct diags *d)
 {
 	int fd;
 
@@ -769,9 +780,16 @@ int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 		if (fd != -ENOENT && fd != -ELOOP)
 			diag_warn(d, "/proc/sys/net/ipv4", 0, 0, NULL, "cannot open: %s; planning without live values",
 				  strerror(-fd));
-		/* an offline image: the facts of the kernel it boots */
-		if (k->from != KERNEL_FROM_PROC)
+		/* an offline image: the facts of the kernel it boots, or of the
+		 * one --kernel names */
+		if (release) {
+			int r = kernel_set_release(k, release);
+
+			if (r < 0)
+				return r;
+		} else if (k->from != KERNEL_FROM_PROC) {
 			read_modules(h, k);
+		}
 		if (k->version)
 			read_config_hz(h, k);
 		return 0;
@@ -779,11 +797,15 @@ int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 	close(fd);
 	k->live = true;
 	/* the coarse clock ticks once a jiffy: its resolution is 1/HZ of the
-	 * kernel these live values are of */
+	 * kernel fintune runs on, which is the one these live values are of
+	 * only when the root says the same release (a copied proc tree of
+	 * another machine does not) */
 	{
 		struct timespec res;
+		struct utsname u;
 
-		if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0)
+		if (uname(&u) == 0 && strcmp(u.release, k->release) == 0 &&
+		    clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0)
 			k->hz = (unsigned)((1000000000L + res.tv_nsec / 2) / res.tv_nsec);
 	}
 	for (int i = 0; i < K_COUNT; i++) {
@@ -802,10 +824,13 @@ int kernel_read_host(struct host *h, struct kernel *k, struct diags *d)
 	/* tcp_max_orphans exists in every kernel's initial namespace and in no
 	 * child's: its absence is the kernel's own word that this is a child. */
 	k->child_netns = !k->running[K_MAX_ORPHANS].exists;
+	/* live values: their kernel decides, not --kernel */
+	if (release)
+		return kernel_set_release(k, release);
 	return 0;
 }
 
-int kernel_read(const char *root, struct kernel *k, struct diags *d)
+int kernel_read(const char *root, const char *release, struct kernel *k, struct diags *d)
 {
 	struct host h;
 	int r = host_open(&h, root);
@@ -815,7 +840,7 @@ int kernel_read(const char *root, struct kernel *k, struct diags *d)
 		diag_add(d, root, 0, 0, NULL, "cannot open the root: %s", strerror(-r));
 		return r;
 	}
-	r = kernel_read_host(&h, k, d);
+	r = kernel_read_host(&h, k, release, d);
 	host_close(&h);
 	return r;
 }

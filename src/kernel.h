@@ -105,10 +105,14 @@ struct kernel {
 struct host;
 /* Reads release and every key under ROOT/proc/sys, through the host's root
  * descriptor. Unreadable files become "absent" with a problem in d (a
- * warning); so do files that are not plain (a FIFO, a hard link). */
-int kernel_read_host(struct host *h, struct kernel *k, struct diags *d);
+ * warning); so do files that are not plain (a FIFO, a hard link). Without
+ * live values, the release is the newest in the image's /lib/modules, or
+ * release (--kernel) when not NULL, and HZ from its /boot/config-RELEASE.
+ * -EEXIST when release is given but the root has live values (their
+ * kernel decides, and k has them), -EINVAL when it is no kernel release. */
+int kernel_read_host(struct host *h, struct kernel *k, const char *release, struct diags *d);
 /* The same for a root given by name ("" for the real root). */
-int kernel_read(const char *root, struct kernel *k, struct diags *d);
+int kernel_read(const char *root, const char *release, struct kernel *k, struct diags *d);
 
 /* Reads one key's value under ROOT/proc/sys now, whitespace folded. */
 int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size);
@@ -125,10 +129,7 @@ const char *kernel_label(const struct kernel *k, char *buf, size_t size);
 const char *kernel_from_text(const struct kernel *k, char *buf, size_t size);
 const char *kernel_from_name(const struct kernel *k);
 
-/* --kernel RELEASE: the facts of that kernel for an offline image. -EEXIST
- * when the root has live values (their own release decides), -EINVAL when
- * RELEASE is no kernel version (a problem in d either way). */
-int kernel_set_release(struct kernel *k, const char *release, struct diags *d);
+
 
 /* Parses "6.18.44-foo" into KV(6, 18); 0 when it cannot. */
 unsigned kernel_parse_version(const char *release);

@@ -526,8 +526,15 @@ json_t *plan_settings_json(const struct plan *pl)
 		json_object_set_new(o, "rationale", json_string(r->rationale));
 		json_object_set_new(o, "memory_bytes", json_integer((json_int_t)r->memory_bytes));
 		/* the predicted life of an unanswered orphan at the proposed retries */
-		if (id == K_ORPHAN_RETRIES)
-			json_object_set_new(o, "lifetime_s", r->planned ? json_real(round(pl->advice.fig.orphan_life * 100) / 100) : json_null());
+		if (id == K_ORPHAN_RETRIES) {
+			const struct lifetime *l = &pl->advice.fig.orphan_life_range;
+
+			json_object_set_new(o, "lifetime_s", r->planned ? json_real(round(l->typical * 100) / 100) : json_null());
+			/* the shortest and longest, as the close falls against the
+			 * kernel's timer buckets */
+			json_object_set_new(o, "lifetime_min_s", r->planned ? json_real(round(l->min * 100) / 100) : json_null());
+			json_object_set_new(o, "lifetime_max_s", r->planned ? json_real(round(l->max * 100) / 100) : json_null());
+		}
 		json_array_append_new(arr, o);
 	}
 	return arr;

@@ -75,12 +75,12 @@ void snapshot_digest(const struct snapshot *s, unsigned char out[32])
 	sha256_digest(&c, 32, out);
 }
 
-int snapshot_take(struct snapshot *s, struct host *h, struct diags *d)
+int snapshot_take(struct snapshot *s, struct host *h, const char *release, struct diags *d)
 {
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	kernel_read_host(h, &s->kernel, d);
+	s->kernel_err = kernel_read_host(h, &s->kernel, release, d);
 	r = sysctld_read(&s->tree, h, d);
 	if (r < 0)
 		return r;
@@ -214,19 +214,14 @@ fail:
 	return -1;
 }
 
-bool session_kernel_option(const struct common *c, struct kernel *k)
+void session_kernel_error(const struct common *c, const struct kernel *k, int r)
 {
-	struct diags d;
-	int r;
-
-	if (!c->kernel)
-		return true;
-	diags_init(&d);
-	r = kernel_set_release(k, c->kernel, &d);
-	if (r < 0)
-		report_error(ERR_USAGE, NULL, 0, 0, "%s", d.n ? d.v[0].msg : "--kernel refused");
-	diags_free(&d);
-	return r == 0;
+	if (r == -EEXIST)
+		report_error(ERR_USAGE, NULL, 0, 0, "--kernel %s: the root has live values, of %s; --kernel is for an offline image",
+			     c->kernel, k->release[0] ? k->release : "an unknown kernel");
+	else
+		report_error(ERR_USAGE, NULL, 0, 0, "--kernel %s: not a kernel release (expected MAJOR.MINOR, as uname -r prints it)",
+			     c->kernel);
 }
 
 int session_open(struct session *s, const struct common *c, bool lock)
@@ -246,7 +241,7 @@ int session_open(struct session *s, const struct common *c, bool lock)
 	if (lock && take_lock(s, c) < 0)
 		return -1;
 	diags_init(&d);
-	r = snapshot_take(&s->snap, &s->host, &d);
+	r = snapshot_take(&s->snap, &s->host, c->kernel, &d);
 	if (d.n && !c->quiet) {
 		diags_sort(&d);
 		diags_print(&d, stderr);
@@ -256,8 +251,10 @@ int session_open(struct session *s, const struct common *c, bool lock)
 		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory reading the system");
 		return -1;
 	}
-	if (!session_kernel_option(c, &s->snap.kernel))
+	if (s->snap.kernel_err < 0) {
+		session_kernel_error(c, &s->snap.kernel, s->snap.kernel_err);
 		return -1;
+	}
 	return 0;
 }
 

@@ -23,6 +23,7 @@ struct snapshot {
 	struct sysctl_tree tree;
 	struct state state;
 	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's), -errno */
+	int kernel_err;		/* what kernel_read_host() said of --kernel: 0, -EEXIST, -EINVAL */
 	/* the first place fintune writes (the drop-in's, the state's and the
 	 * lock's directories, /proc/sys/net/ipv4) reached through a symlink
 	 * below the root, or NULL: every command refuses then */
@@ -33,7 +34,7 @@ struct snapshot {
 #define SNAPSHOT_LINKED "%s is reached through a symlink below the root: fintune never writes through one (nothing was changed)"
 
 /* Reads it all; problems are warnings in d. 0 or -ENOMEM. */
-int snapshot_take(struct snapshot *s, struct host *h, struct diags *d);
+int snapshot_take(struct snapshot *s, struct host *h, const char *release, struct diags *d);
 void snapshot_free(struct snapshot *s);
 /* sha256 over everything in it that a plan depends on: a reviewed plan
  * records it, and apply --plan refuses when it changed. Computed only when
@@ -60,9 +61,9 @@ struct session {
 
 /* Prints its own errors (the root, the lock) and the snapshot's warnings
  * (unless quiet); -1 on error. */
-/* --kernel, if given, on k (read from an offline image): false after the
- * error was reported. */
-bool session_kernel_option(const struct common *c, struct kernel *k);
+/* Reports what kernel_read_host() said of --kernel (r: -EEXIST, -EINVAL)
+ * as a usage error. */
+void session_kernel_error(const struct common *c, const struct kernel *k, int r);
 
 int session_open(struct session *s, const struct common *c, bool lock);
 void session_close(struct session *s);

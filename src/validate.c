@@ -12,6 +12,7 @@
 #include "schema.h"
 #include "util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,14 +195,16 @@ int validate_main(int argc, char **argv)
 		}
 		/* the kernel plan would advise for: ROOT/proc/sys, or the facts
 		 * of the newest kernel where there are no live values */
-		kernel_read(c.root, &kernel, &d);
+		int kr = kernel_read(c.root, c.kernel, &kernel, &d);
+
 		if (!c.quiet) {
 			/* warnings only: a key that cannot be read is absent */
 			diags_sort(&d);
 			report_diags(ERR_IO, &d);
 		}
 		diags_free(&d);
-		if (!session_kernel_option(&c, &kernel)) {
+		if (kr == -EEXIST || kr == -EINVAL) {
+			session_kernel_error(&c, &kernel, kr);
 			r = EXIT_ERROR;
 			goto out;
 		}

@@ -76,3 +76,26 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 0 ]
 	if grep -q tcp_tw_reuse_delay "$TMP/etc/sysctl.d/60-fintune.conf"; then false; fi
 }
+
+@test "--kernel takes that kernel's HZ from the image's /boot, even from a first line" {
+	mkdir "$TMP/boot"
+	printf 'CONFIG_HZ=100\n' >"$TMP/boot/config-6.1.0-18-amd64"
+	printf '# a comment\nCONFIG_HZ=1000\n' >"$TMP/boot/config-5.10.0-9-amd64"
+	run --separate-stderr ft plan --root "$TMP" outbound-client
+	[[ "$(tr -s ' \n' '  ' <<<"$output")" == *"at HZ 100)"* ]]
+	run --separate-stderr ft plan --root "$TMP" --kernel 5.10.0-9-amd64 outbound-client
+	[[ "$(tr -s ' \n' '  ' <<<"$output")" == *"at HZ 1000)"* ]]
+	# a release without a config: assumed, not the other kernel's
+	run --separate-stderr ft plan --root "$TMP" --kernel 5.15.0 outbound-client
+	[[ "$(tr -s ' \n' '  ' <<<"$output")" == *"at HZ 250, assumed)"* ]]
+}
+
+@test "a copied proc tree of another kernel does not take this machine's HZ" {
+	fake_proc "$TMP" 6.1.0
+	run --separate-stderr ft plan --root "$TMP" outbound-client
+	[[ "$(tr -s ' \n' '  ' <<<"$output")" == *"at HZ 250, assumed)"* ]]
+	# the machine's own release: its clock says its HZ
+	fake_proc "$TMP" "$(uname -r)"
+	run --separate-stderr ft plan --root "$TMP" outbound-client
+	[[ "$(tr -s ' \n' '  ' <<<"$output")" != *"assumed)"* ]]
+}

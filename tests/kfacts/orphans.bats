@@ -56,8 +56,9 @@ case_line() {
 			[ "$state" = FIN-WAIT-1 ]
 			[ "$abort" -eq 1 ]
 			[ "$rsts" -eq 0 ]
-			# gone (orphan-lifetimes prints alive cases too, and fails)
-			kf_between "$t" 1 12
+			# gone (orphan-lifetimes prints alive cases too, and fails);
+			# at most N=4's longer life at HZ 1000, 13.5 s
+			kf_between "$t" 1 15
 		done
 	done
 	[ "$(cat "$KF_TMP/lifetimes.status")" -eq 0 ]
@@ -72,9 +73,15 @@ case_line() {
 			prev=$t
 		done
 	done
+	# a longer RTO lengthens N=4's life where the timers agree on one life
+	# at each RTO (at HZ 250 on a LAN they do; at HZ 1000 N=4 at 204 ms can
+	# end at 6.6 s or at 13.2 s)
 	a=$(kf_field "$(case_line 200000 4)" 5)
 	b=$(kf_field "$(case_line 250000 4)" 5)
-	awk -v a="$a" -v b="$b" 'BEGIN { exit !(b > a) }'
+	pa=$(kf_field "$(case_line 200000 4)" 7)
+	if [[ "$pa" == */* ]] && awk -v r="$pa" 'BEGIN { split(r, x, "/"); exit !(x[3] <= 1.15 * x[2]) }'; then
+		awk -v a="$a" -v b="$b" 'BEGIN { exit !(b > a) }'
+	fi
 }
 
 @test "the orphan lives within 15% of fintune's prediction (lifetime_s of plan), N=1..4 at two RTOs" {
@@ -82,12 +89,17 @@ case_line() {
 	for rto in 200000 250000; do
 		for n in 1 2 3 4; do
 			IFS=, read -r _ _ _ _ t _ pred ssrto _ <<<"$(case_line $rto $n)"
-			kf_note "tcp_rto_min_us $rto (ss rto:$ssrto ms) tcp_orphan_retries $n: measured $t s, fintune ${pred}"
+			kf_note "tcp_rto_min_us $rto (ss rto:$ssrto ms) tcp_orphan_retries $n: measured $t s, fintune ${pred} (typical/shortest/longest)"
 			if [ "$pred" = n/a ]; then
 				missing=1
 				continue
 			fi
-			if ! awk -v m="$t" -v p="$pred" 'BEGIN { d = m - p; if (d < 0) d = -d; exit !(p > 0 && d <= 0.15 * p) }'; then
+			# within 15% of the typical life, or of the shortest or longest
+			# where the kernel's timer buckets allow two (never at HZ 250 on
+			# a LAN: there the three agree)
+			if ! awk -v m="$t" -v r="$pred" 'BEGIN { split(r, p, "/")
+				for (i = 1; i <= 3; i++) { d = m - p[i]; if (d < 0) d = -d; if (p[i] > 0 && d <= 0.15 * p[i]) exit 0 }
+				exit 1 }'; then
 				echo "N=$n rto_min_us $rto: measured $t s, predicted $pred s: more than 15% apart"
 				bad=1
 			fi
@@ -95,7 +107,7 @@ case_line() {
 	done
 	[ "$bad" -eq 0 ]
 	if [ "$missing" -eq 1 ]; then
-		skip "fintune plan --format json gives no lifetime_s for tcp_orphan_retries yet: no prediction to compare (measured values above)"
+		skip "fintune plan --format json gives no lifetime_s for tcp_orphan_retries: no prediction to compare (measured values above)"
 	fi
 }
 

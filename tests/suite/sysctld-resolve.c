@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	diags_init(&d);
-	kernel_read(argv[1], &running, &d);
+	kernel_read(argv[1], NULL, &running, &d);
 	if (sysctld_load(&c, argv[1], strcmp(argv[2], "procps") == 0, NULL, NULL, &d) < 0)
 		return 1;
 	for (int i = 3; i < argc; i++) {

@@ -72,6 +72,12 @@ static void some_kernel(struct kernel *k)
 
 	memset(k, 0, sizeof(*k));
 	k->version = v;
+	/* HZ as kernels are built: unknown (read as 250), 100, 250, 300, 1000 */
+	{
+		static const unsigned hz[] = { 0, 100, 250, 300, 1000 };
+
+		k->hz = hz[next() % 5];
+	}
 	snprintf(k->release, sizeof(k->release), "%u.%u.0-test", v / 1000, v % 1000);
 	k->live = chance(90);
 	if (!k->live) {
@@ -258,8 +264,14 @@ static void check_consistent(const struct advice *a, const char *ctx)
 		if (p && need * 1.5 < 768)
 			fail_msg("%s: %s says it needs the minimum as if the workload did: %s", ctx, key_fact(id)->name, t);
 	}
-	if (a->fig.time_wait > a->fig.tw_rate * 60 + 1)
-		fail_msg("%s: TIME_WAIT %.0f above rate x 60 (%.0f)", ctx, a->fig.time_wait, a->fig.tw_rate * 60);
+	/* a rationale never cut off by its buffer */
+	for (int id = 0; id < K_PLANNED; id++)
+		if (strlen(a->rec[id].rationale) >= ADVICE_TEXT - 1)
+			fail_msg("%s: %s's rationale fills its buffer: %s", ctx, key_fact(id)->name, a->rec[id].rationale);
+	/* the quoted orphan life lies in the range the timers can give */
+	if (a->fig.orphan_life_range.min > a->fig.orphan_life || a->fig.orphan_life > a->fig.orphan_life_range.max)
+		fail_msg("%s: orphan life %.2f outside %.2f..%.2f", ctx, a->fig.orphan_life, a->fig.orphan_life_range.min,
+			 a->fig.orphan_life_range.max);
 }
 
 /* Checks every invariant of DESIGN.md section 4 on one advice. */
@@ -832,6 +844,81 @@ static void test_reuse_pinned_off_warns(void **state)
 		assert_null(strstr(a.warnings[i], "tcp_tw_reuse is pinned"));
 }
 
+/* Where the kernel's timers can end an orphan one retransmission apart
+ * (HZ 1000, N=4 on a LAN: the limit passes within a bucket of an
+ * expiry), both lives are said; a small tcp_rto_max_ms makes 0 mean 0 once
+ * the RTO reaches it (tcp_orphan_retries()'s "alive"). */
+static void test_orphan_lifetime_ranges(void **state)
+{
+	struct rto_model hz1000 = { .rtt = 0.00005, .rto_min = 0.2, .rto_max = 120, .hz = 1000 };
+	struct rto_model hz100 = { .rtt = 0.07, .rto_min = 0.2, .rto_max = 120, .hz = 100 };
+	struct rto_model capped = { .rtt = 0.00005, .rto_min = 0.2, .rto_max = 1, .hz = 250 };
+	struct rto_model lan = { .rtt = 0.00005, .rto_min = 0.2, .rto_max = 120, .hz = 250 };
+	struct lifetime l;
+
+	(void)state;
+	orphan_lifetime_range(4, &hz1000, &l);
+	assert_true(l.min < 7 && l.max > 13);
+	assert_true(l.min <= l.typical && l.typical <= l.max);
+	/* at HZ 250 on a LAN the alignment is forced: one life */
+	orphan_lifetime_range(4, &lan, &l);
+	assert_true(l.max < 1.1 * l.min);
+	/* usecs_to_jiffies() on whole microseconds: 270 ms is 27 jiffies at
+	 * HZ 100, not 28 */
+	assert_true(fabs(model_rto(&hz100) - 0.27) < 1e-9);
+	/* capped at 1 s: 0 is 8 only while the RTO is below the cap */
+	assert_true(orphan_lifetime(0, &capped) < 0.5 * orphan_lifetime(8, &capped));
+}
+
+/* A widened range never reaches the privileged ports, even where a
+ * container sets ip_unprivileged_port_start 0, and its ends differ in
+ * parity, as the kernel prefers. */
+static void test_widening_stays_unprivileged(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct pin p = { .key = "net.ipv4.tcp_tw_reuse", .value = "0", .origin = { "p.yaml", 4, 3 } };
+	struct advisor_input in = { .w = &w, .k = &k, .pins = &p, .n_pins = 1 };
+	long lo, hi;
+
+	(void)state;
+	quiet_workload(&w, 5);
+	w.out.connect_rate = 5000;
+	w.out.closes_first = CLOSER_US;
+	base_kernel(&k, KV(6, 18));
+	set_running(&k, K_UNPRIV_PORT_START, "%ld", 0, 0);
+	advise(&in, &a);
+	assert_int_equal(sscanf(a.rec[K_PORT_RANGE].proposed, "%ld %ld", &lo, &hi), 2);
+	assert_true(lo >= 1024);
+	assert_true((lo ^ hi) & 1);
+	/* a smaller need: widened only as far as needed, still even */
+	w.out.connect_rate = 700;
+	advise(&in, &a);
+	assert_int_equal(sscanf(a.rec[K_PORT_RANGE].proposed, "%ld %ld", &lo, &hi), 2);
+	assert_true(lo > 1024 && lo < 32768 && hi == 65535);
+	assert_true((lo ^ hi) & 1);
+}
+
+/* A negative running tcp_max_orphans resets every orphaned close: said
+ * as that, not as a TIME_WAIT limit. */
+static void test_negative_orphan_limit(void **state)
+{
+	static struct advice a;
+	struct workload w;
+	struct kernel k;
+	struct advisor_input in = { .w = &w, .k = &k };
+
+	(void)state;
+	outbound_heavy(&w);
+	base_kernel(&k, KV(6, 18));
+	set_running(&k, K_MAX_ORPHANS, "%ld", -1, 0);
+	advise(&in, &a);
+	assert_string_equal(a.rec[K_MAX_ORPHANS].proposed, "1024");
+	assert_non_null(strstr(a.rec[K_MAX_ORPHANS].rationale, "every orphaned close is reset"));
+	assert_null(strstr(a.rec[K_MAX_ORPHANS].rationale, "TIME_WAIT at all"));
+}
+
 static void test_limits_follow_the_workload(void **state)
 {
 	static struct advice a;
@@ -904,6 +991,9 @@ int main(void)
 		cmocka_unit_test(test_child_namespace_reports_host_global),
 		cmocka_unit_test(test_orphan_retries_zero_is_eight),
 		cmocka_unit_test(test_orphan_lifetime_steps),
+		cmocka_unit_test(test_orphan_lifetime_ranges),
+		cmocka_unit_test(test_widening_stays_unprivileged),
+		cmocka_unit_test(test_negative_orphan_limit),
 		cmocka_unit_test(test_time_wait_bounded_by_ports),
 		cmocka_unit_test(test_unresponsive_counted_once),
 		cmocka_unit_test(test_reuse_pinned_off_warns),
