@@ -193,10 +193,16 @@ teardown() { teardown_tmp; }
 	for kind in host child; do
 		rm -rf "$TMP/proc"
 		fake_proc "$TMP" 6.18.0 "$kind"
-		for p in reverse-proxy outbound-client long-half-close; do
+		# and a site profile past its budget, so that the budget warning
+		# is there to check
+		printf 'fintune: 1\nname: tight\nextends: reverse-proxy\nworkload: { memory_budget_mib: 8 }\n' >"$TMP/tight.yaml"
+		for p in reverse-proxy outbound-client long-half-close "$TMP/tight.yaml"; do
 			run --separate-stderr ft plan --root "$TMP" --format json "$p"
 			[ "$status" -eq 0 ]
 			# a budget warning needs more than the budget pays for
+			if [ "$p" = "$TMP/tight.yaml" ]; then
+				jq -e '[.warnings[] | select(test("the workload needs"))] | length > 0' <<<"$output"
+			fi
 			jq -e '[.warnings[] | select(test("the workload needs")) |
 				(capture("the workload needs (?<a>[0-9]+).*pays for \\((?<b>[0-9]+)") | (.a | tonumber) > (.b | tonumber))] | all' <<<"$output"
 			# the floor of 1024 is never said to be what the workload needs

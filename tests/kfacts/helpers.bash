@@ -33,6 +33,15 @@ kf_skip_unless_netns() {
 }
 
 kf_setup() {
+	local ns pid
+	# namespaces of an earlier run that was killed (SIGKILL leaves them):
+	# ftlab-PID-..., whose PID no longer runs
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		case "$ns" in ftlab-[0-9]*-*) ;; *) continue ;; esac
+		pid=${ns#ftlab-}
+		pid=${pid%%-*}
+		kill -0 "$pid" 2>/dev/null || ip netns del "$ns" 2>/dev/null || true
+	done
 	KF_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ftlab-kf.XXXXXX")
 	: >"$KF_TMP/netns"
 	: >"$KF_TMP/pids"
@@ -101,7 +110,10 @@ kf_bg() {
 kf_set() {
 	case "$1" in ftlab-*) ;; *) echo "kf_set: '$1' is not a test namespace" >&2; return 1 ;; esac
 	case "$2" in tcp_max_orphans | tcp_mem) echo "kf_set: $2 is host-global" >&2; return 1 ;; esac
-	ip netns exec "$1" sh -c 'echo "$2" >"/proc/sys/net/ipv4/$1"' sh "$2" "$3"
+	case "$2" in */* | *..* | "") echo "kf_set: '$2' is not a key of net/ipv4" >&2; return 1 ;; esac
+	# inside a child namespace, where the host-global keys are absent
+	ip netns exec "$1" sh -c '[ ! -e /proc/sys/net/ipv4/tcp_max_orphans ] || exit 3
+		echo "$2" >"/proc/sys/net/ipv4/$1"' sh "$2" "$3"
 }
 
 kf_get() {

@@ -120,8 +120,9 @@ static int ms_until(double deadline)
 
 	if (left <= 0)
 		return 0;
-	if (left > 1000)
-		return 1000000;
+	/* poll()'s int: about 24 days; every loop comes back sooner anyway */
+	if (left > 2000000)
+		return 2000000000;
 	return (int)(left * 1000) + 1;
 }
 
@@ -383,9 +384,13 @@ struct diag {
 static int diag_open(void)
 {
 	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	/* the kernel answers at once; a second is a bound, not a wait */
+	struct timeval tv = { .tv_sec = 1 };
 
 	if (nl < 0)
 		die("netlink sock_diag: %s", strerror(errno));
+	if (setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		die("netlink sock_diag: SO_RCVTIMEO: %s", strerror(errno));
 	return nl;
 }
 
@@ -649,7 +654,7 @@ static int cmd_hold(int argc, char **argv)
 	end = start + o.seconds;
 	while (now() < end) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
-		int c;
+		int c = 0;
 
 		if (total < o.max && poll(&p, 1, ms_until(end)) <= 0)
 			continue;
@@ -659,6 +664,10 @@ static int cmd_hold(int argc, char **argv)
 		}
 		while (total < o.max && (c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
 			total++; /* kept open, never read: the descriptor leaks on purpose */
+		/* out of descriptors: the listener stays readable, so wait rather
+		 * than spin until the end */
+		if (c < 0 && (errno == EMFILE || errno == ENFILE))
+			sleep_s(end - now() < 0.1 ? end - now() : 0.1);
 	}
 	summary(total, now() - start);
 	return 0;
