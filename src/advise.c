@@ -1146,6 +1146,16 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 		struct figures *f = &a->fig;
 		double out_max = f->pairs * f->port_range;
 
+		/* toward a client address, the orphans in FIN_WAIT2 whose peer
+		 * stays open use 4-tuples of the same 65535 (the client keeps its
+		 * port open): TIME_WAIT has the rest */
+		double in_cap = (double)w->in.client_addresses * PORTS_MAX;
+		double fw2_in = (double)w->in.close_rate * us_share(w->in.closes_first) * (w->in.stays_open_pct / 100.0) * f->fw2_small;
+
+		if (f->tw_in + fw2_in > in_cap) {
+			f->tw_in = fmax(0, in_cap - fmin(fw2_in, in_cap));
+			f->tw_in_bounded = true;
+		}
 		f->tw_out_bounded = f->tw_out_rate * TIME_WAIT_SECONDS > out_max;
 		f->time_wait = f->tw_in + fmin(f->tw_out_rate * TIME_WAIT_SECONDS, out_max);
 	}

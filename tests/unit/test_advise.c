@@ -767,6 +767,12 @@ static void test_time_wait_bounded_by_ports(void **state)
 	assert_true(a.fig.time_wait == 65535);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "131072");
 	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "bounded by ports rather than rate x 60 (1200000)"));
+	/* peers that stay open hold 4-tuples of the same client address:
+	 * TIME_WAIT and FIN_WAIT2 together stay within its 65535 */
+	w.in.stays_open_pct = 5;
+	advise(&in, &a);
+	assert_true(a.fig.time_wait + a.fig.fin_wait2 <= 65535 + 1e-6);
+	w.in.stays_open_pct = 0;
 	/* many clients: the rate decides, as before */
 	w.in.client_addresses = 1000000;
 	advise(&in, &a);
