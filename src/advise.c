@@ -889,7 +889,7 @@ static void warn_reuse_off(const struct advisor_input *in, struct advice *a)
 		return;
 	if (strcmp(v, "0") != 0 && !(strcmp(v, "2") == 0 && !w->out.loopback))
 		return;
-	warn(a, "net.ipv4.tcp_tw_reuse is pinned to %s%s, but outbound.connect_rate %llu/s is %.0f/s per (source, destination) pair, which keeps %.0f ports in TIME_WAIT, more than half of the %.0f in the range (without reuse it sustains %.0f/s): once about half is in TIME_WAIT, expect connect() to slow down some seventyfold rather than fail (measured on " LAB_KERNEL " by make lab: from 14,000/s to about 200/s, 15x fewer connections in 20 s than with reuse), and a small range to fail with EADDRNOTAVAIL",
+	warn(a, "net.ipv4.tcp_tw_reuse is pinned to %s%s, but outbound.connect_rate %llu/s is %.0f/s per (source, destination) pair, which keeps %.0f ports in TIME_WAIT, more than half of the %.0f in the range (without reuse it sustains %.0f/s): once about half is in TIME_WAIT, expect connect() to slow down some fiftyfold rather than fail (measured on " LAB_KERNEL " by make lab: from 14,000/s to about 250/s, 15x fewer connections in 20 s than with reuse), and a small range to fail with EADDRNOTAVAIL",
 	     v, strcmp(v, "2") == 0 ? " (loopback only, and outbound.loopback is false)" : "",
 	     (unsigned long long)w->out.connect_rate, f->pair_rate, f->ports_tw, f->port_range,
 	     f->port_range / TIME_WAIT_SECONDS);

@@ -158,11 +158,11 @@ static const struct {
 	{ "Does tcp_orphan_retries 0 mean no retries?",
 	  "No: the kernel reads 0 as 8, about 100 s of retransmissions (measured on "
 	  LAB_KERNEL " by make lab: 106 s at an RTO of 204 ms, 137 s at 256 ms). Use 1 to 3 "
-	  "for short-lived orphans (1.7, 3.3 and 6.7 s there).",
+	  "for short-lived orphans (1.7, 3.3 and 6.8 s there).",
 	  "tcp_orphan_retries" },
 	{ "Do tcp_fin_timeout and tcp_orphan_retries bound half-closed sockets?",
 	  "No. A socket half-closed with shutdown() is not an orphan: the application and "
-	  "tcp_retries2 bound it (measured on " LAB_KERNEL " by make lab, the peer cut off: 6.9 s "
+	  "tcp_retries2 bound it (measured on " LAB_KERNEL " by make lab, the peer cut off: 6.8 s "
 	  "at tcp_retries2 3, 13.5 s at 5, whether tcp_orphan_retries was 1 or 8; with "
 	  "tcp_fin_timeout 5 a half-closed stream ran 15 s intact).",
 	  "half-close" },

@@ -70,9 +70,9 @@ static const struct key_fact facts[K_COUNT] = {
 			"after a tail-loss probe; so N gives N or N+1 retransmissions. Measured "
 			"on " LAB_KERNEL " (HZ 250, veth, the peer cut off; make kernel-facts, "
 			"make lab): at an RTO of 204 ms N=1 1.7 s, N=2 3.3 s, N=3 and N=4 both "
-			"6.7 s (the 3 s timer fires late enough that the limit has passed one "
+			"6.8 s (the 3 s timer fires late enough that the limit has passed one "
 			"timer early), 0 (=8) " LAB_ORPHAN_DEFAULT "; at 256 ms N=1 and N=2 both 2.2 s, "
-			"N=3 4.4 s, N=4 8.7 s. fintune plan predicts each within 3% (lifetime_s).",
+			"N=3 4.5 s, N=4 8.7 s. fintune plan predicts each within 3% (lifetime_s).",
 		.not_governs =
 			"A socket half-closed with shutdown() is not an orphan: it retransmits its "
 			"FIN under tcp_retries2 (15 by default, about 15 minutes). Popular guides "
@@ -124,12 +124,12 @@ static const struct key_fact facts[K_COUNT] = {
 			"exist. It does not limit full sockets or orphans in FIN_WAIT1. TIME_WAIT "
 			"toward few client addresses stays far below rate x 60: a client reusing "
 			"a port takes over the TIME_WAIT of its 4-tuple (measured on " LAB_KERNEL ": "
-			"14,115 from one client at 10,700/s, not 642,000).",
+			"14,115 from one client at 12,700/s, not 760,000).",
 		.traps =
 			"Past the limit a closing socket is destroyed without TIME_WAIT and "
 			"without a RST; only TcpExt TCPTimeWaitOverflow counts it (modern kernels "
 			"print nothing; measured on " LAB_KERNEL ", a limit of 1000 under a server closing "
-			"10,000 connections a second counted 214,293 in 20 s, make lab). Old duplicate segments can then reach a new connection "
+			"13,800 connections a second counted 255,594 in 20 s, make lab). Old duplicate segments can then reach a new connection "
 			"on the same address and ports. -1 is accepted: on current kernels (checked on "
 			"6.18) it lifts the limit, as the count is compared unsigned; on old ones, "
 			"which compared it signed, it meant no TIME_WAIT at all.",
@@ -148,9 +148,9 @@ static const struct key_fact facts[K_COUNT] = {
 			"TCP timestamps were negotiated (PAWS then protects the new connection). "
 			"TcpExt TWRecycled counts each reuse. Measured on " LAB_KERNEL " (make lab, "
 			"docs/LAB.md: 20 s of connect()+close() to one destination over veth): "
-			"with the default 2 the client fell from 14,000/s to about 200/s once half "
-			"the port range sat in TIME_WAIT, 18,316 connections in all; with 1, "
-			"282,545 (15x), 266,827 of them reuses. With 1,000 ports it held about "
+			"with the default 2 the client fell from 14,000/s to about 250/s once half "
+			"the port range sat in TIME_WAIT, 18,625 connections in all; with 1, "
+			"284,525 (15x), 268,504 of them reuses. With 1,000 ports it held about "
 			"1,000/s, ports / tcp_tw_reuse_delay.",
 		.not_governs =
 			"It does nothing for a server's accepted connections: their TIME_WAIT "
@@ -221,8 +221,8 @@ static const struct key_fact facts[K_COUNT] = {
 			"(high-low+1)/60 new connections per second per pair: 470/s by default. "
 			"In a burst the limit shows sooner (measured on " LAB_KERNEL ", make lab): "
 			"once about half the range is in TIME_WAIT connect() slows from 14,000/s "
-			"to about 200/s without failing, as the port search walks used ports; a "
-			"1,000-port range opened 1,004 connections, then only EADDRNOTAVAIL.",
+			"to about 250/s without failing, as the port search walks used ports; a "
+			"1,000-port range opened 1,000 connections, then only EADDRNOTAVAIL.",
 		.not_governs =
 			"It does not limit accepted connections: a server's port is fixed and "
 			"each client brings its own.",

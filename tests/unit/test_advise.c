@@ -837,7 +837,7 @@ static void test_reuse_pinned_off_warns(void **state)
 	base_kernel(&k, KV(6, 18));
 	advise(&in, &a);
 	assert_true(has_warning(&a, "tcp_tw_reuse is pinned to 0, but outbound.connect_rate 2000/s is 1000/s per (source, destination) pair"));
-	assert_true(has_warning(&a, "slow down some seventyfold"));
+	assert_true(has_warning(&a, "slow down some fiftyfold"));
 	/* 2 is loopback only: the same for upstreams elsewhere */
 	snprintf(p.value, sizeof(p.value), "2");
 	advise(&in, &a);
