@@ -157,8 +157,7 @@ test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)
 # network namespaces the tests make (and delete, also on failure). Not part
 # of test, so that test-san does not run it a second time.
 kernel-facts: $(B)/fintune $(B)/tests/ftload
-	$(Q)FINTUNE=$(abspath $(B)/fintune) FTLOAD=$(abspath $(B)/tests/ftload) \
-		bats --print-output-on-failure tests/kfacts
+	$(Q)FINTUNE=$(abspath $(B)/fintune) FTLOAD=$(abspath $(B)/tests/ftload) tests/kfacts/run
 
 # The namespace lab (tests/lab/run-lab): outbound client, reverse proxy,
 # orphan lifetimes and long half-close, each under a fresh namespace's
