@@ -148,9 +148,10 @@ test-suite: $(B)/tests/run-suite
 		echo "  SUITE   skipped: $(SUITE_DIR) is absent (set SUITE_DIR to the official JSON Schema test suite)"; \
 	fi
 
-test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)/tests/swapper
+test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)/tests/swapper $(B)/tests/ftload
 	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune RESOLVE=$(CURDIR)/$(B)/tests/sysctld-resolve \
 		LISTEN=$(CURDIR)/$(B)/tests/journal-listen SWAPPER=$(CURDIR)/$(B)/tests/swapper \
+		FTLOAD=$(CURDIR)/$(B)/tests/ftload \
 		bats --print-output-on-failure tests/cli
 
 # KERNEL.md's traps that show in seconds, proven on the running kernel in

@@ -138,11 +138,15 @@ static const struct command {
 	  "  --format text|json   output format\n"
 	  "  --root DIR           roll back the tree below DIR\n" },
 	{ "status", status_main, "",
-	  "what fintune applied, and whether it still holds (drift)",
-	  "Says which profile fintune applied and when, whether the drop-in and the\n"
-	  "live values still match it, and the pressure on the close path now\n"
-	  "(sockstat's orphan and tw counts, TcpExt overflow and abort counters). A key\n"
-	  "a later sysctl.d file overrides is NOT IN FORCE AFTER BOOT, with that file.\n"
+	  "sockets per state against the limits; what fintune applied, and drift",
+	  "Counts the TCP sockets of this network namespace per state (over\n"
+	  "NETLINK_SOCK_DIAG; not under --root) against tcp_max_tw_buckets and\n"
+	  "tcp_max_orphans, with the destination whose TIME_WAIT holds the most\n"
+	  "ephemeral ports. Then says which profile fintune applied and when, whether\n"
+	  "the drop-in and the live values still match it, and the pressure on the\n"
+	  "close path now (sockstat's orphan and tw counts, TcpExt overflow and abort\n"
+	  "counters). A key a later sysctl.d file overrides is NOT IN FORCE AFTER\n"
+	  "BOOT, with that file.\n"
 	  "\n"
 	  "  --format text|json   output format\n"
 	  "  --root DIR           the tree below DIR\n"

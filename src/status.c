@@ -2,6 +2,7 @@
 /* fintune status: what fintune applied, whether the drop-in and the live
  * values still match it (drift), and the pressure on the close path now. */
 #include "atomic.h"
+#include "census.h"
 #include "host.h"
 #include "plan.h"
 #include "report.h"
@@ -13,6 +14,7 @@
 #include "state.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -88,6 +90,113 @@ static void read_pressure(struct host *h, json_t *out)
 	fclose(f);
 }
 
+/* The running system's sockets, counted against the limits: only for the
+ * real root, whose network namespace is this process's own (netlink cannot
+ * count a tree under --root). NULL, and a reason, when there is none. */
+static json_t *census_json(const struct common *c, const struct kernel *k, const char **why)
+{
+	struct census cs;
+	long lo = 32768, hi = 60999, limit;
+	json_t *o, *states, *orph;
+	const struct census_dest *busy;
+	int r;
+
+	if (*c->root || !k->live) {
+		*why = "no census under --root: the kernel counts only the sockets of the namespace fintune runs in";
+		return NULL;
+	}
+	if (k->running[K_PORT_RANGE].present)
+		sscanf(k->running[K_PORT_RANGE].value, "%ld %ld", &lo, &hi);
+	r = census_take(&cs, lo, hi);
+	if (r < 0) {
+		*why = r == -EPERM || r == -EACCES ? "no census: NETLINK_SOCK_DIAG was refused" : "no census: NETLINK_SOCK_DIAG failed";
+		return NULL;
+	}
+	o = json_object();
+	states = json_object();
+	orph = json_object();
+	for (int st = 1; st < CENSUS_STATES; st++) {
+		json_object_set_new(states, census_state_name(st), json_integer((json_int_t)cs.states[st]));
+		if (cs.orphaned[st])
+			json_object_set_new(orph, census_state_name(st), json_integer((json_int_t)cs.orphaned[st]));
+	}
+	json_object_set_new(o, "states", states);
+	json_object_set_new(o, "orphaned", orph);
+	json_object_set_new(o, "total", json_integer((json_int_t)cs.total));
+	/* TIME_WAIT and orphaned FIN_WAIT2 share tcp_max_tw_buckets */
+	if (kernel_value(k, K_MAX_TW_BUCKETS, &limit))
+		json_object_set_new(o, "tw_buckets_used", json_integer((json_int_t)(cs.states[6] + cs.orphaned[5])));
+	busy = census_busiest(&cs);
+	if (busy) {
+		char dest[INET6_ADDRSTRLEN + 16];
+		json_t *b = json_object();
+
+		json_object_set_new(b, "destination", json_string(census_dest_text(busy, dest, sizeof(dest))));
+		json_object_set_new(b, "time_wait", json_integer((json_int_t)busy->time_wait));
+		json_object_set_new(b, "ports", json_integer(hi - lo + 1));
+		json_object_set_new(o, "busiest_destination", b);
+	}
+	json_object_set_new(o, "destinations", json_integer((json_int_t)cs.n_dests));
+	census_free(&cs);
+	return o;
+}
+
+static double share(uint64_t n, long limit)
+{
+	return limit > 0 ? 100.0 * (double)n / (double)limit : 0;
+}
+
+/* The census for people: states, the limits they fill, the upstream
+ * nearest to running out of ports. */
+static void census_print(const json_t *o, const struct kernel *k)
+{
+	const json_t *states = json_object_get(o, "states"), *orph = json_object_get(o, "orphaned");
+	const json_t *busy = json_object_get(o, "busiest_destination"), *v;
+	const char *name;
+	long tw_limit = -1, orphan_limit = -1;
+	uint64_t fw2 = (uint64_t)json_integer_value(json_object_get(states, "FIN_WAIT2"));
+	uint64_t fw2_orph = (uint64_t)json_integer_value(json_object_get(orph, "FIN_WAIT2"));
+	int col = 10;
+
+	printf("Sockets  ");
+	json_object_foreach((json_t *)states, name, v) {
+		if (!json_integer_value(v))
+			continue;
+		if (col > 60) {
+			printf("\n         ");
+			col = 10;
+		}
+		col += printf(" %s %lld", name, (long long)json_integer_value(v));
+	}
+	printf("%s\n", json_integer_value(json_object_get(o, "total")) ? "" : " none");
+	if (fw2)
+		printf("          FIN_WAIT2: %llu orphaned (tcp_fin_timeout ends them), %llu half-closed by shutdown() (only the application does)\n",
+		       (unsigned long long)fw2_orph, (unsigned long long)(fw2 - fw2_orph));
+	if (kernel_value(k, K_MAX_TW_BUCKETS, &tw_limit)) {
+		uint64_t used = (uint64_t)json_integer_value(json_object_get(o, "tw_buckets_used"));
+
+		printf("Limits    TIME_WAIT and orphaned FIN_WAIT2 %llu of tcp_max_tw_buckets %ld (%.1f%%)\n",
+		       (unsigned long long)used, tw_limit, share(used, tw_limit));
+	}
+	if (kernel_value(k, K_MAX_ORPHANS, &orphan_limit)) {
+		uint64_t n = 0;
+
+		json_object_foreach((json_t *)orph, name, v)
+			if (strcmp(name, "TIME_WAIT") && strcmp(name, "FIN_WAIT2"))
+				n += (uint64_t)json_integer_value(v);
+		printf("          orphans %llu of tcp_max_orphans %ld (%.1f%%; host-wide, this namespace's shown)\n",
+		       (unsigned long long)n, orphan_limit, share(n, orphan_limit));
+	}
+	if (busy) {
+		uint64_t tw = (uint64_t)json_integer_value(json_object_get(busy, "time_wait"));
+		long ports = (long)json_integer_value(json_object_get(busy, "ports"));
+
+		printf("Busiest   %s: %llu ephemeral ports in TIME_WAIT of %ld (%.0f%%)\n",
+		       json_string_value(json_object_get(busy, "destination")), (unsigned long long)tw, ports,
+		       share(tw, ports));
+	}
+}
+
 int status_main(int argc, char **argv)
 {
 	struct common c;
@@ -115,6 +224,17 @@ int status_main(int argc, char **argv)
 	out = json_object();
 	pressure = json_object();
 	read_pressure(&ses.host, pressure);
+	{
+		const char *why = NULL;
+		json_t *cs = census_json(&c, k, &why);
+
+		json_object_set_new(out, "census", cs ? cs : json_null());
+		json_object_set_new(out, "census_note", why ? json_string(why) : json_null());
+		/* counts first, for people: the fastest look at the close path;
+		 * under --root there is nothing to count (the JSON says why) */
+		if (c.format != FORMAT_JSON && cs)
+			census_print(cs, k);
+	}
 	if (ses.snap.state_err == -ENOENT) {
 		json_object_set_new(out, "applied", json_false());
 		json_object_set_new(out, "pressure", pressure);
