@@ -9,6 +9,8 @@
 #include "census.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -103,6 +105,19 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 	/* no socket file: an orphan, or a small TIME_WAIT-type socket */
 	if (m->idiag_inode == 0)
 		c->orphaned[st]++;
+	/* CLOSE_WAIT held by an application: who, is found later */
+	if (st == 8 && m->idiag_inode) {
+		if (c->n_cw == c->cap_cw) {
+			size_t cap = c->cap_cw ? c->cap_cw * 2 : 64;
+			uint64_t *n = realloc(c->cw_inodes, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			c->cw_inodes = n;
+			c->cap_cw = cap;
+		}
+		c->cw_inodes[c->n_cw++] = m->idiag_inode;
+	}
 	if (st != 6 || sport < lo || sport > hi)
 		return 0;
 	memcpy(src, m->id.idiag_src, len);
@@ -193,6 +208,100 @@ void census_free(struct census *c)
 	free(c->dests);
 	c->dests = NULL;
 	c->n_dests = c->cap_dests = 0;
+	free(c->cw_inodes);
+	c->cw_inodes = NULL;
+	c->n_cw = c->cap_cw = 0;
+}
+
+static int cmp_inode(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many of pid's descriptors are CLOSE_WAIT sockets of the census. */
+static uint64_t held_by(const struct census *c, int procfd, const char *pid)
+{
+	char path[300], link[64];
+	uint64_t n = 0;
+	int fd;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s/fd", pid);
+	fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		ssize_t len = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		uint64_t ino;
+
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", (unsigned long *)&ino) == 1 &&
+		    bsearch(&ino, c->cw_inodes, c->n_cw, sizeof(ino), cmp_inode))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int census_owners(struct census *c)
+{
+	int procfd;
+	DIR *d;
+	struct dirent *e;
+
+	c->n_owners = 0;
+	if (!c->n_cw)
+		return 0;
+	qsort(c->cw_inodes, c->n_cw, sizeof(c->cw_inodes[0]), cmp_inode);
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	d = fdopendir(dup(procfd));
+	if (!d) {
+		close(procfd);
+		return -ENOMEM;
+	}
+	while ((e = readdir(d))) {
+		struct census_owner o = { 0 };
+		char path[300];
+		size_t i;
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		o.sockets = held_by(c, procfd, e->d_name);
+		if (!o.sockets)
+			continue;
+		o.pid = atoi(e->d_name);
+		snprintf(path, sizeof(path), "%s/comm", e->d_name);
+		fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+		len = fd >= 0 ? read(fd, o.comm, sizeof(o.comm) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		o.comm[len > 0 ? len : 0] = '\0';
+		o.comm[strcspn(o.comm, "\n")] = '\0';
+		/* keep the ones holding most, in order */
+		for (i = c->n_owners; i > 0 && c->owners[i - 1].sockets < o.sockets; i--)
+			if (i < CENSUS_OWNERS)
+				c->owners[i] = c->owners[i - 1];
+		if (i < CENSUS_OWNERS) {
+			c->owners[i] = o;
+			if (c->n_owners < CENSUS_OWNERS)
+				c->n_owners++;
+		}
+	}
+	closedir(d);
+	close(procfd);
+	return 0;
 }
 
 const struct census_dest *census_busiest(const struct census *c)

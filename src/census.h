@@ -23,6 +23,15 @@ struct census_dest {
 	uint64_t time_wait;
 };
 
+/* A process holding CLOSE_WAIT sockets. */
+struct census_owner {
+	int pid;
+	char comm[32];		/* /proc/PID/comm, as the kernel has it (not escaped) */
+	uint64_t sockets;
+};
+
+#define CENSUS_OWNERS 16
+
 struct census {
 	uint64_t states[CENSUS_STATES];
 	uint64_t orphaned[CENSUS_STATES];	/* of them, with no socket file (orphans, small sockets) */
@@ -30,6 +39,12 @@ struct census {
 	/* TIME_WAIT with a local port in [port_lo, port_hi], by destination */
 	struct census_dest *dests;
 	size_t n_dests, cap_dests;
+	/* inodes of the CLOSE_WAIT sockets an application holds, sorted */
+	uint64_t *cw_inodes;
+	size_t n_cw, cap_cw;
+	/* who holds them (census_owners), the most sockets first */
+	struct census_owner owners[CENSUS_OWNERS];
+	size_t n_owners;
 };
 
 /* The kernel's name of a state (as ss prints it, upper case), or NULL. */
@@ -39,6 +54,11 @@ const char *census_state_name(int state);
  * [port_lo, port_hi] are ephemeral. 0 or -errno. */
 int census_take(struct census *c, long port_lo, long port_hi);
 void census_free(struct census *c);
+
+/* Finds the processes that hold the CLOSE_WAIT sockets, through
+ * /proc/PID/fd (socket:[INODE]); at most CENSUS_OWNERS, the most first.
+ * Nothing is read when there are none. 0 or -errno. */
+int census_owners(struct census *c);
 
 /* The destination with the most TIME_WAIT sockets, or NULL. */
 const struct census_dest *census_busiest(const struct census *c);

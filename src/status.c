@@ -137,6 +137,22 @@ static json_t *census_json(const struct common *c, const struct kernel *k, const
 		json_object_set_new(o, "busiest_destination", b);
 	}
 	json_object_set_new(o, "destinations", json_integer((json_int_t)cs.n_dests));
+	/* CLOSE_WAIT is the application's bug: who holds them */
+	if (census_owners(&cs) == 0 && cs.states[8]) {
+		json_t *owners = json_array();
+
+		for (size_t i = 0; i < cs.n_owners; i++) {
+			json_t *w = json_object();
+			char comm[160];
+
+			json_object_set_new(w, "pid", json_integer(cs.owners[i].pid));
+			/* a process names itself: escaped before anyone reads it */
+			json_object_set_new(w, "command", json_string(printable(comm, sizeof(comm), cs.owners[i].comm)));
+			json_object_set_new(w, "sockets", json_integer((json_int_t)cs.owners[i].sockets));
+			json_array_append_new(owners, w);
+		}
+		json_object_set_new(o, "close_wait_owners", owners);
+	}
 	census_free(&cs);
 	return o;
 }
@@ -186,6 +202,17 @@ static void census_print(const json_t *o, const struct kernel *k)
 				n += (uint64_t)json_integer_value(v);
 		printf("          orphans %llu of tcp_max_orphans %ld (%.1f%%; host-wide, this namespace's shown)\n",
 		       (unsigned long long)n, orphan_limit, share(n, orphan_limit));
+	}
+	if (json_array_size(json_object_get(o, "close_wait_owners"))) {
+		size_t i;
+
+		printf("CLOSE_WAIT %lld held by", (long long)json_integer_value(json_object_get(states, "CLOSE_WAIT")));
+		json_array_foreach(json_object_get(o, "close_wait_owners"), i, v) {
+			printf("%s %s (pid %lld) %lld", i ? "," : "", json_string_value(json_object_get(v, "command")) ?: "?",
+			       (long long)json_integer_value(json_object_get(v, "pid")),
+			       (long long)json_integer_value(json_object_get(v, "sockets")));
+		}
+		printf(": the application has not called close(); no close-path sysctl ends CLOSE_WAIT\n");
 	}
 	if (busy) {
 		uint64_t tw = (uint64_t)json_integer_value(json_object_get(busy, "time_wait"));

@@ -93,3 +93,27 @@ in_netns() {
 	run --separate-stderr ft status --root "$TMP"
 	if [[ "$output" == *"Sockets"* ]]; then false; fi
 }
+
+@test "CLOSE_WAIT sockets are named with the process that holds them" {
+	run in_netns '
+		# hold accepts and never closes: once each client has closed, the
+		# accepted sockets sit in CLOSE_WAIT, held by hold
+		"$FTLOAD" hold --listen 127.0.0.1:7070 --seconds 3 >"$TMP/h" &
+		holder=$!
+		ready "$TMP/h" || exit 1
+		"$FTLOAD" client --to 127.0.0.1:7070 --max 3 --seconds 1 >/dev/null
+		for _ in $(seq 30); do
+			"$FINTUNE" status --format json >"$TMP/s.json"
+			[ "$(jq -r .census.states.CLOSE_WAIT "$TMP/s.json")" = 3 ] && break
+			sleep 0.1
+		done
+		echo "holder $holder"
+		"$FINTUNE" status
+		wait'
+	[ "$status" -eq 0 ]
+	json=$(cat "$TMP/s.json")
+	holder=$(sed -n 's/^holder //p' <<<"$output")
+	[ "$(jq -r .census.states.CLOSE_WAIT <<<"$json")" = 3 ]
+	[ "$(jq -r '.census.close_wait_owners[0] | "\(.pid) \(.command) \(.sockets)"' <<<"$json")" = "$holder ftload 3" ]
+	[[ "$output" == *"CLOSE_WAIT 3 held by ftload (pid $holder) 3: the application has not called close(); no close-path sysctl ends CLOSE_WAIT"* ]]
+}
