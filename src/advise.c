@@ -437,20 +437,25 @@ static void fw2_phases(double F, double rto, double *small, double *full)
 }
 
 /* Sets F's consequences in the figures. */
-static void set_fin_timeout(struct figures *f, const struct workload *w, double F)
+static void set_fin_timeout(struct figures *f, double F)
+{
+	f->fin_timeout = F;
+	fw2_phases(F, f->rto, &f->fw2_small, &f->fw2_full);
+	f->fin_wait2 = f->fw2_rate * f->fw2_small;
+}
+
+/* The ports outbound connections hold per pair, once F and the retries are
+ * chosen: TIME_WAIT, and what nothing takes back: open connections the
+ * upstream closes, an upstream that stays open holding its FIN_WAIT2 for
+ * the whole wait, and a vanished one holding its FIN_WAIT1 orphan for the
+ * orphan's longest life. */
+static void set_ports(struct figures *f, const struct workload *w)
 {
 	double out_us = us_share(w->out.closes_first), so = w->out.stays_open_pct / 100.0;
 	double uo = w->out.unresponsive_pct / 100.0;
 
-	f->fin_timeout = F;
-	fw2_phases(F, f->rto, &f->fw2_small, &f->fw2_full);
-	f->fin_wait2 = f->fw2_rate * f->fw2_small;
-	/* ports nothing takes back: open connections the upstream closes, an
-	 * upstream that stays open holding its FIN_WAIT2 for the whole wait,
-	 * and a vanished one holding its FIN_WAIT1 orphan for the orphan's life
-	 * (at most the default retries: counted before they are chosen) */
 	f->ports_fixed = f->pair_rate * ((1 - out_us) * (w->rtt_ms / 1000.0) + out_us * so * (f->fw2_small + f->fw2_full) +
-					 uo * f->orphan_life_max);
+					 uo * f->orphan_life_range.max);
 	f->ports_held = f->ports_tw + f->ports_fixed;
 }
 
@@ -504,7 +509,7 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 		else if (p > 60)
 			warn(a, "net.ipv4.tcp_fin_timeout is pinned to %ld: above 60 the kernel keeps an orphaned FIN_WAIT2 %ld s, the first %ld s as a full socket counted against tcp_max_orphans",
 			     p, 2 * (p - 60), p - 60);
-		set_fin_timeout(f, w, (double)p);
+		set_fin_timeout(f, (double)p);
 		SAY(r, " Orphaned FIN_WAIT2 sockets expected at peak: %.0f small, %.0f full.", f->fin_wait2,
 		    f->fw2_rate * f->fw2_full);
 		r->memory_bytes = fin_wait2_bytes(f);
@@ -526,7 +531,7 @@ static void advise_fin_timeout(const struct advisor_input *in, struct advice *a)
 		else
 			SAY(r, "%.0f s.", best);
 	}
-	set_fin_timeout(f, w, strtod(r->proposed, NULL));
+	set_fin_timeout(f, strtod(r->proposed, NULL));
 	if (f->fw2_rate > 0)
 		SAY(r, " Closes this host starts whose peer acknowledges but stays open (inbound.close_rate %llu x stays_open_percent %g%%, outbound.connect_rate %llu x %g%%, where closes_first is us or either) leave %.1f/s orphaned in FIN_WAIT2: %.0f at peak, each a TIME_WAIT slot%s.",
 		    (unsigned long long)w->in.close_rate, w->in.stays_open_pct,
@@ -1041,11 +1046,6 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 	f->timing = (struct rto_model){ .rtt = w->rtt_ms / 1000.0, .rto_min = rto_min, .rto_max = f->rto_max, .hz = k->hz };
 	f->rto = model_rto(&f->timing);
 	f->fin_floor = fin_timeout_floor(f->rto);
-	{
-		const struct pin *p = find_pin(in, K_ORPHAN_RETRIES);
-
-		f->orphan_life_max = orphan_lifetime(p ? atoi(p->value) : ORPHAN_RETRIES_DEFAULT, &f->timing);
-	}
 	/* Each close this host starts is one of three: it completes and waits
 	 * 60 s in TIME_WAIT; the peer has vanished and never acknowledges the
 	 * FIN (an orphan in FIN_WAIT1, counted under stuck_rate with the peer's
@@ -1092,7 +1092,7 @@ static void derive_figures(const struct advisor_input *in, struct advice *a)
 			f->reuse_delay = v / 1000.0;
 	}
 	/* until F is decided, count FIN_WAIT2 at the kernel's default 60 s */
-	set_fin_timeout(f, w, TIME_WAIT_SECONDS);
+	set_fin_timeout(f, TIME_WAIT_SECONDS);
 	if (kernel_value(k, K_RETRIES2, &v) && v >= 0)
 		retries2 = v;
 	/* a half-closed socket's FIN: tcp_retries2, by the same rule (0 is 0) */
@@ -1137,8 +1137,7 @@ size_t advise(const struct advisor_input *in, struct advice *a)
 	advise_orphan_retries(in, a, orphan_share);
 	/* a vanished upstream holds its port for the orphan's life at the
 	 * retries now chosen */
-	a->fig.orphan_life_max = a->fig.orphan_life_range.max;
-	set_fin_timeout(&a->fig, w, a->fig.fin_timeout);
+	set_ports(&a->fig, w);
 	advise_port_range(in, a);
 	warn_reuse_off(in, a);
 	/* outbound TIME_WAIT per pair is bounded by the range now in force */

@@ -74,7 +74,6 @@ struct figures {
 	bool tw_out_bounded;	/* the port range, not the rate, bounds outbound TIME_WAIT */
 	double fw2_rate;	/* closes this host started whose peer acknowledges and stays open, per second */
 	double stuck_rate;	/* closes per second whose peer has vanished (FIN never acknowledged) */
-	double orphan_life_max;	/* s: the longest life of an orphan at the chosen retries: a vanished upstream holds its port that long */
 	double time_wait;	/* TIME_WAIT sockets at peak, bounded by ports */
 	double fin_wait2;	/* orphaned FIN_WAIT2 small sockets at peak */
 	double orphans;		/* orphans (FIN_WAIT1, LAST_ACK, CLOSING, long FIN_WAIT2) at peak */

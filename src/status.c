@@ -96,7 +96,7 @@ static void read_pressure(struct host *h, json_t *out)
 static json_t *census_json(const struct common *c, const struct kernel *k, const char **why)
 {
 	struct census cs;
-	long lo = 32768, hi = 60999, limit;
+	long lo = 32768, hi = 60999;
 	json_t *o, *states, *orph;
 	const struct census_dest *busy;
 	int r;
@@ -124,8 +124,7 @@ static json_t *census_json(const struct common *c, const struct kernel *k, const
 	json_object_set_new(o, "orphaned", orph);
 	json_object_set_new(o, "total", json_integer((json_int_t)cs.total));
 	/* TIME_WAIT and orphaned FIN_WAIT2 share tcp_max_tw_buckets */
-	if (kernel_value(k, K_MAX_TW_BUCKETS, &limit))
-		json_object_set_new(o, "tw_buckets_used", json_integer((json_int_t)(cs.states[6] + cs.orphaned[5])));
+	json_object_set_new(o, "tw_buckets_used", json_integer((json_int_t)(cs.states[6] + cs.orphaned[5])));
 	busy = census_busiest(&cs);
 	if (busy) {
 		char dest[INET6_ADDRSTRLEN + 16];
