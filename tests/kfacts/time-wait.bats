@@ -69,9 +69,12 @@ reuse_run() {
 @test "without reuse a 10-port client gets 10 connections, then EADDRNOTAVAIL" {
 	read -r n rec err < <(reuse_run veth 0 1 1)
 	kf_note "tcp_tw_reuse 0: $n connections, TWRecycled $rec, EADDRNOTAVAIL $err"
-	[ "$n" -eq 10 ]
+	# one port per connection, none taken back: 10, or now and then 11
+	# (seen in one run of many: a connection that leaves no TIME_WAIT on
+	# the client gives its port back), the rest refused
+	[ "$n" -ge 10 ] && [ "$n" -le 11 ]
 	[ "$rec" -eq 0 ]
-	[ "$err" -eq 90 ]
+	[ "$err" -eq $((100 - n)) ]
 }
 
 @test "tcp_tw_reuse 1 reuses TIME_WAIT ports (TWRecycled) with timestamps at both ends" {
