@@ -15,7 +15,10 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
+#include <linux/rtnetlink.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,65 +49,118 @@ static uint64_t hash_dest(int family, const uint8_t *src, const uint8_t *dst, ui
 	return (h ^ port) * 1099511628211ULL;
 }
 
-static int dests_grow(struct census *c)
+static int table_grow(struct census_table *t)
 {
-	size_t cap = c->cap_dests ? c->cap_dests * 2 : 256;
-	struct census_dest *n = calloc(cap, sizeof(*n)), *old = c->dests;
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	struct census_dest *n = calloc(cap, sizeof(*n)), *old = t->v;
 
 	if (!n)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->cap_dests; i++) {
+	for (size_t i = 0; i < t->cap; i++) {
 		size_t j;
 
-		if (!old[i].time_wait)
+		if (!old[i].count)
 			continue;
 		j = hash_dest(old[i].family, old[i].src, old[i].dst, old[i].dport) & (cap - 1);
-		while (n[j].time_wait)
+		while (n[j].count)
 			j = (j + 1) & (cap - 1);
 		n[j] = old[i];
 	}
 	free(old);
-	c->dests = n;
-	c->cap_dests = cap;
+	t->v = n;
+	t->cap = cap;
 	return 0;
 }
 
-static int dests_add(struct census *c, int family, const uint8_t *src, const uint8_t *dst, uint16_t port)
+/* Counts one more socket of the key (family, src, dst, port). */
+static int table_add(struct census_table *t, int family, const uint8_t *src, const uint8_t *dst, uint16_t port)
 {
 	size_t j;
 
-	if ((c->n_dests + 1) * 10 > c->cap_dests * 7 && dests_grow(c) < 0)
+	if ((t->n + 1) * 10 > t->cap * 7 && table_grow(t) < 0)
 		return -ENOMEM;
-	j = hash_dest(family, src, dst, port) & (c->cap_dests - 1);
-	for (; c->dests[j].time_wait; j = (j + 1) & (c->cap_dests - 1)) {
-		struct census_dest *d = &c->dests[j];
+	j = hash_dest(family, src, dst, port) & (t->cap - 1);
+	for (; t->v[j].count; j = (j + 1) & (t->cap - 1)) {
+		struct census_dest *d = &t->v[j];
 
 		if (d->family == family && d->dport == port && !memcmp(d->src, src, 16) && !memcmp(d->dst, dst, 16)) {
-			d->time_wait++;
+			d->count++;
 			return 0;
 		}
 	}
-	c->dests[j] = (struct census_dest){ .family = family, .dport = port, .time_wait = 1 };
-	memcpy(c->dests[j].src, src, 16);
-	memcpy(c->dests[j].dst, dst, 16);
-	c->n_dests++;
+	t->v[j] = (struct census_dest){ .family = family, .dport = port, .count = 1 };
+	memcpy(t->v[j].src, src, 16);
+	memcpy(t->v[j].dst, dst, 16);
+	t->n++;
 	return 0;
 }
 
-static int count(struct census *c, const struct inet_diag_msg *m, long lo, long hi)
+static void table_free(struct census_table *t)
+{
+	free(t->v);
+	*t = (struct census_table){ 0 };
+}
+
+static bool listening(const struct census *c, unsigned port)
+{
+	return c->listening[port / 8] & (1u << (port % 8));
+}
+
+static bool is_loopback(int family, const uint8_t *a)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 }, mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (family == AF_INET)
+		return a[0] == 127;
+	return !memcmp(a, v6_lo, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+}
+
+/* What CENSUS_DETAIL adds: where the outbound sockets go, from which
+ * addresses, and where the inbound ones come from. */
+static int count_detail(struct census *c, int family, const uint8_t *src, const uint8_t *dst, uint16_t dport,
+			bool inbound)
+{
+	static const uint8_t none[16];
+
+	if (inbound) {
+		c->inbound++;
+		return table_add(&c->in_clients, family, none, dst, 0);
+	}
+	c->outbound++;
+	c->out_loopback += is_loopback(family, dst);
+	if (table_add(&c->out_dests, family, none, dst, dport) < 0)
+		return -ENOMEM;
+	return table_add(&c->out_sources, family, src, none, 0);
+}
+
+static int count(struct census *c, const struct inet_diag_msg *m, long lo, long hi, unsigned flags)
 {
 	int st = m->idiag_state;
 	uint8_t src[16] = { 0 }, dst[16] = { 0 };
 	size_t len = m->idiag_family == AF_INET ? 4 : 16;
-	long sport = ntohs(m->id.idiag_sport);
+	unsigned sport = ntohs(m->id.idiag_sport);
+	bool inbound;
 
 	if (st <= 0 || st >= CENSUS_STATES)
 		return 0;
 	c->states[st]++;
 	c->total++;
+	if (st == 10)
+		return 0;
+	memcpy(src, m->id.idiag_src, len);
+	memcpy(dst, m->id.idiag_dst, len);
+	inbound = listening(c, sport);
 	/* no socket file: an orphan, or a small TIME_WAIT-type socket */
-	if (m->idiag_inode == 0)
+	if (m->idiag_inode == 0) {
 		c->orphaned[st]++;
+		/* a FIN nobody acknowledges: retransmitted until the orphan
+		 * retries give up (timer 1 is the retransmission timer) */
+		if ((st == 4 || st == 9 || st == 11) && m->idiag_timer == 1 && m->idiag_retrans > 0) {
+			c->retrying_orphans++;
+			if (m->idiag_retrans > c->max_retries)
+				c->max_retries = m->idiag_retrans;
+		}
+	}
 	/* CLOSE_WAIT held by an application: who, is found later */
 	if (st == 8 && m->idiag_inode) {
 		if (c->n_cw == c->cap_cw) {
@@ -118,14 +174,62 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 		}
 		c->cw_inodes[c->n_cw++] = m->idiag_inode;
 	}
-	if (st != 6 || sport < lo || sport > hi)
+	if ((flags & CENSUS_DETAIL) && count_detail(c, m->idiag_family, src, dst, ntohs(m->id.idiag_dport), inbound) < 0)
+		return -ENOMEM;
+	if (st != 6)
 		return 0;
-	memcpy(src, m->id.idiag_src, len);
-	memcpy(dst, m->id.idiag_dst, len);
-	return dests_add(c, m->idiag_family, src, dst, ntohs(m->id.idiag_dport));
+	if (flags & CENSUS_DETAIL) {
+		/* a TIME_WAIT socket's timer says when it was made */
+		long age = m->idiag_expires < 60000 ? (60000 - (long)m->idiag_expires) / 1000 : 0;
+
+		(inbound ? c->tw_age_in : c->tw_age_out)[age > 59 ? 59 : age]++;
+	}
+	if (inbound) {
+		c->time_wait_in++;
+		return 0;
+	}
+	c->time_wait_out++;
+	if ((long)sport < lo || (long)sport > hi)
+		return 0;
+	return table_add(&c->tw_dests, m->idiag_family, src, dst, ntohs(m->id.idiag_dport));
 }
 
-static int dump(struct census *c, int nl, int family, long lo, long hi)
+/* The smoothed RTT from an established socket's tcp_info. */
+static int count_rtt(struct census *c, const struct nlmsghdr *h)
+{
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*m));
+	const struct rtattr *a = (const struct rtattr *)(m + 1);
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		struct tcp_info ti = { 0 };
+
+		if (a->rta_type != INET_DIAG_INFO || m->idiag_state != 1)
+			continue;
+		/* an older kernel sends a shorter tcp_info: the rest stays 0 */
+		memcpy(&ti, RTA_DATA(a), RTA_PAYLOAD(a) < sizeof(ti) ? RTA_PAYLOAD(a) : sizeof(ti));
+		if (!ti.tcpi_rtt)
+			return 0;
+		if (c->n_rtt == c->cap_rtt) {
+			size_t cap = c->cap_rtt ? c->cap_rtt * 2 : 256;
+			uint32_t *n = realloc(c->rtt_us, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			c->rtt_us = n;
+			c->cap_rtt = cap;
+		}
+		c->rtt_us[c->n_rtt++] = ti.tcpi_rtt;
+		return 0;
+	}
+	return 0;
+}
+
+enum pass { PASS_LISTEN, PASS_ALL, PASS_RTT };
+
+/* One dump of one family: the listeners (their ports only), every socket,
+ * or the established ones with tcp_info. */
+static int dump(struct census *c, int nl, int family, enum pass pass, long lo, long hi, unsigned flags)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -144,8 +248,11 @@ static int dump(struct census *c, int nl, int family, long lo, long hi)
 	req.nlh.nlmsg_seq = (unsigned)family;
 	req.r.sdiag_family = (uint8_t)family;
 	req.r.sdiag_protocol = IPPROTO_TCP;
-	/* every state; no extensions: only what is counted */
-	req.r.idiag_states = (1u << CENSUS_STATES) - 1;
+	/* only the states counted in this pass; no extensions but the
+	 * tcp_info the RTT comes from */
+	req.r.idiag_states = pass == PASS_LISTEN ? 1u << 10 : pass == PASS_RTT ? 1u << 1 : (1u << CENSUS_STATES) - 1;
+	if (pass == PASS_RTT)
+		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
 	if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	for (;;) {
@@ -172,14 +279,21 @@ static int dump(struct census *c, int nl, int family, long lo, long hi)
 			}
 			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
 				continue;
-			r = count(c, NLMSG_DATA(h), lo, hi);
+			if (pass == PASS_LISTEN) {
+				const struct inet_diag_msg *m = NLMSG_DATA(h);
+				unsigned port = ntohs(m->id.idiag_sport);
+
+				c->listening[port / 8] |= (uint8_t)(1u << (port % 8));
+				continue;
+			}
+			r = pass == PASS_RTT ? count_rtt(c, h) : count(c, NLMSG_DATA(h), lo, hi, flags);
 			if (r < 0)
 				return r;
 		}
 	}
 }
 
-int census_take(struct census *c, long port_lo, long port_hi)
+int census_take(struct census *c, long port_lo, long port_hi, unsigned flags)
 {
 	/* the kernel answers at once; a bound, not a wait */
 	struct timeval tv = { .tv_sec = 5 };
@@ -194,9 +308,16 @@ int census_take(struct census *c, long port_lo, long port_hi)
 		close(nl);
 		return r;
 	}
-	r = dump(c, nl, AF_INET, port_lo, port_hi);
-	if (r == 0)
-		r = dump(c, nl, AF_INET6, port_lo, port_hi);
+	/* the listeners first, of both families (a dual-stack listener takes
+	 * IPv4 connections): whether a socket is inbound is its local port */
+	r = 0;
+	for (enum pass p = PASS_LISTEN; p <= PASS_RTT && r == 0; p++) {
+		if (p == PASS_RTT && !(flags & CENSUS_DETAIL))
+			break;
+		r = dump(c, nl, AF_INET, p, port_lo, port_hi, flags);
+		if (r == 0)
+			r = dump(c, nl, AF_INET6, p, port_lo, port_hi, flags);
+	}
 	close(nl);
 	if (r < 0)
 		census_free(c);
@@ -205,9 +326,13 @@ int census_take(struct census *c, long port_lo, long port_hi)
 
 void census_free(struct census *c)
 {
-	free(c->dests);
-	c->dests = NULL;
-	c->n_dests = c->cap_dests = 0;
+	table_free(&c->tw_dests);
+	table_free(&c->out_dests);
+	table_free(&c->out_sources);
+	table_free(&c->in_clients);
+	free(c->rtt_us);
+	c->rtt_us = NULL;
+	c->n_rtt = c->cap_rtt = 0;
 	free(c->cw_inodes);
 	c->cw_inodes = NULL;
 	c->n_cw = c->cap_cw = 0;
@@ -308,10 +433,56 @@ const struct census_dest *census_busiest(const struct census *c)
 {
 	const struct census_dest *best = NULL;
 
-	for (size_t i = 0; i < c->cap_dests; i++)
-		if (c->dests[i].time_wait && (!best || c->dests[i].time_wait > best->time_wait))
-			best = &c->dests[i];
+	census_top(&c->tw_dests, &best, 1);
 	return best;
+}
+
+size_t census_top(const struct census_table *t, const struct census_dest **out, size_t n)
+{
+	size_t k = 0;
+
+	/* a partial insertion sort: n is small */
+	for (size_t i = 0; i < t->cap; i++) {
+		const struct census_dest *d = &t->v[i];
+		size_t j;
+
+		if (!d->count)
+			continue;
+		for (j = k; j > 0 && out[j - 1]->count < d->count; j--)
+			if (j < n)
+				out[j] = out[j - 1];
+		if (j < n) {
+			out[j] = d;
+			if (k < n)
+				k++;
+		}
+	}
+	return k;
+}
+
+uint64_t census_peak_tw(const uint64_t age[60])
+{
+	uint64_t peak = 0;
+
+	for (int i = 0; i < 60; i++)
+		if (age[i] > peak)
+			peak = age[i];
+	return peak;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint32_t census_median_rtt(struct census *c)
+{
+	if (!c->n_rtt)
+		return 0;
+	qsort(c->rtt_us, c->n_rtt, sizeof(c->rtt_us[0]), cmp_u32);
+	return c->rtt_us[c->n_rtt / 2];
 }
 
 const char *census_dest_text(const struct census_dest *d, char *buf, size_t size)

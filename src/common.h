@@ -12,7 +12,7 @@ enum {
 	EXIT_PENDING = 2,	/* changes pending (diff, apply --check) */
 };
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_DOT };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_DOT, FORMAT_PROMETHEUS };
 enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 /* Options every command takes. */

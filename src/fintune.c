@@ -280,16 +280,25 @@ int common_option(struct common *c, int opt, char **argv)
 		return 0;
 	case 'F': {
 		static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
-						     [FORMAT_DOT] = "dot" };
+						     [FORMAT_DOT] = "dot", [FORMAT_PROMETHEUS] = "prometheus" };
 		int f = -1;
 
 		for (int i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
 			if (strcmp(optarg, names[i]) == 0)
 				f = i;
 		if (f < 0 || !(c->formats & 1u << f)) {
-			usage_error(c->cmd, "--format %s is not offered here (expected %s)", optarg,
-				    c->formats & 1u << FORMAT_DOT ? "text, json or dot" :
-				    c->formats & 1u << FORMAT_JSON ? "text or json" : "text");
+			char offered[64] = "text";
+			int n = 0, k = 0;
+
+			for (int i = 1; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+				n += (c->formats >> i) & 1;
+			for (int i = 1; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+				if (c->formats & 1u << i) {
+					k++;
+					snprintf(offered + strlen(offered), sizeof(offered) - strlen(offered), "%s%s",
+						 k == n ? " or " : ", ", names[i]);
+				}
+			usage_error(c->cmd, "--format %s is not offered here (expected %s)", optarg, offered);
 			return -1;
 		}
 		c->format = (enum format)f;

@@ -237,7 +237,7 @@ rollback_all() {
 	[ "$status" -eq 0 ]
 	run --separate-stderr ft status --root "$TMP"
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "Profile   $last, applied"* ]]
+	grep -q "^Profile   $last, applied" <<<"$output"
 	[ -z "$(ls -A "$TMP/etc/sysctl.d" | grep -v '^60-fintune.conf$' || true)" ]
 	# each apply that changed something is on the stack; undone, all of
 	# them, the system is as before

@@ -92,10 +92,10 @@ in_netns() {
 	done
 }
 
-@test "status reads the real /proc/net (a link to self/net) for the pressure counters" {
+@test "status reads the real /proc/net (a link to self/net) for the counts and counters" {
 	# status only reads; the namespace is fresh, so every count is 0
 	run --separate-stderr unshare -n "$FINTUNE" status --format json
 	[ "$status" -ne 1 ]
-	[ "$(jq -r '.pressure | has("time_wait") and has("orphans") and has("TW")' <<<"$output")" = true ]
-	[ "$(jq -r .pressure.time_wait <<<"$output")" = 0 ]
+	[ "$(jq -r '(.counts | has("time_wait") and has("orphans")) and (.counters | has("TW") and has("ActiveOpens"))' <<<"$output")" = true ]
+	[ "$(jq -r '"\(.counts.time_wait) \(.counters.TW.since_boot) \(.counters.TCPTimeWaitOverflow.since_boot)"' <<<"$output")" = "0 0 0" ]
 }
