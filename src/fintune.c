@@ -138,21 +138,25 @@ static const struct command {
 	  "  --format text|json   output format\n"
 	  "  --root DIR           roll back the tree below DIR\n" },
 	{ "status", status_main, "",
-	  "sockets per state against the limits; what fintune applied, and drift",
+	  "the close path now: sockets, limits, counters, findings; what fintune applied",
 	  "Counts the TCP sockets of this network namespace per state (over\n"
-	  "NETLINK_SOCK_DIAG; not under --root) against tcp_max_tw_buckets and\n"
-	  "tcp_max_orphans, with the destination whose TIME_WAIT holds the most\n"
-	  "ephemeral ports. Then says which profile fintune applied and when, whether\n"
-	  "the drop-in and the live values still match it, and the pressure on the\n"
-	  "close path now (sockstat's orphan and tw counts, TcpExt overflow and abort\n"
-	  "counters). A key a later sysctl.d file overrides is NOT IN FORCE AFTER\n"
-	  "BOOT, with that file.\n"
+	  "NETLINK_SOCK_DIAG; not under --root), with the destination whose TIME_WAIT\n"
+	  "holds the most ephemeral ports and the processes holding CLOSE_WAIT; the\n"
+	  "counts of sockstat against tcp_max_tw_buckets and tcp_max_orphans; the\n"
+	  "close-path counters (TcpExt, Tcp) since boot. Then which profile fintune\n"
+	  "applied, whether the drop-in and the live values still match it (DRIFT),\n"
+	  "and any key a later sysctl.d file overrides (NOT IN FORCE AFTER BOOT).\n"
+	  "Last the findings, each with a stable FT-* identifier (fintune(8)).\n"
 	  "\n"
-	  "  --format text|json   output format\n"
-	  "  --root DIR           the tree below DIR\n"
+	  "  --interval SECONDS   also each counter's growth and rate over SECONDS\n"
+	  "  --suggest            print a site profile of the traffic measured over\n"
+	  "                       --interval instead (YAML; then: fintune plan FILE)\n"
+	  "  --format text|json|prometheus   output format (prometheus: for\n"
+	  "                       node_exporter's textfile collector)\n"
+	  "  --root DIR           the tree below DIR (no census there)\n"
 	  "\n"
 	  "Exit status: 0 in sync (or nothing applied), 2 drift or a key not in force\n"
-	  "after boot, 1 error.\n" },
+	  "after boot, 1 error. Findings do not change it.\n" },
 	{ "explain", explain_main, "[KEY|STATE|TOPIC]",
 	  "what a setting or a TCP close state does, and its traps",
 	  "Without an argument, lists the keys, states and topics and answers the\n"

@@ -114,9 +114,10 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 		s, host, s, m->ended);
 	sb_adds(sb, "fintune: 1\n");
 	sb_addf(sb, "name: %s\n", name);
-	sb_addf(sb, "description: >-\n  Measured on %s over %.0f s: %ld connects/s to %zu destinations, %ld accepted\n  connections/s.\n",
-		host, s, out_rate, c->out_dests.n, in_rate);
-	sb_adds(sb, "workload:\n");
+	sb_addf(sb, "description: >-\n  Measured on %s over %.0f s: %ld connects/s at peak to %zu destination%s,\n  %ld accepted connections/s.\n",
+		host, s, out_rate, c->out_dests.n, c->out_dests.n == 1 ? "" : "s", in_rate);
+	/* an empty mapping when nothing was measured: a bare key is null */
+	sb_adds(sb, passive || c->inbound || active || c->outbound || rtt ? "workload:\n" : "workload: {}\n");
 	if (passive || c->inbound) {
 		double first = passive ? (double)tw_made * (1 - out_share) / (double)passive : 0;
 

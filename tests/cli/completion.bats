@@ -59,3 +59,11 @@ setup() {
 	[[ "$output" == *"--no-live"* ]]
 	[[ "$output" == *"--reload"* ]]
 }
+
+@test "status's options and formats" {
+	run complete_words fintune status --
+	[[ "$output" == *"--interval"* ]]
+	[[ "$output" == *"--suggest"* ]]
+	run complete_words fintune status --format ""
+	[ "$(printf '%s\n' "$output" | tr '\n' ' ')" = "json prometheus text " ]
+}
