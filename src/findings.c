@@ -171,7 +171,8 @@ static void close_wait(json_t *out, const struct observed *o)
 	finding_add(out, FT_CLOSE_WAIT, ev.s,
 		    "peers have closed %llu connections that %s has not close()d: CLOSE_WAIT lasts until the "
 		    "application closes the socket, and no sysctl ends it. Fix the application (a missing close() "
-		    "on EOF, or a leak on an error path)",
+		    "on EOF, or a leak on an error path), unless it keeps writing to peers that half-closed on "
+		    "purpose (fintune explain half-close)",
 		    (unsigned long long)c->states[8], who.len ? who.s : "the application");
 	sb_free(&ev);
 	sb_free(&who);

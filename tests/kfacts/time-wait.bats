@@ -131,3 +131,22 @@ reuse_run() {
 	[ "$n" -eq 10 ]
 	[ "$rec" -eq 0 ]
 }
+
+@test "TcpExt TW counts sockets as they enter TIME_WAIT, not as they leave it (what status --suggest reads)" {
+	ns=$(kf_ns twc)
+	kf_set "$ns" tcp_tw_reuse 0
+	kf_bg "$ns" "$KF_TMP/srv" "$FTLOAD" server --listen 127.0.0.1:0 --seconds 10
+	port=$(kf_listening "$KF_TMP/srv")
+	t0=$(kf_counter "$ns" TcpExt TW)
+	a0=$(kf_counter "$ns" Tcp ActiveOpens)
+	run kf_in "$ns" "$FTLOAD" client --to "127.0.0.1:$port" --max 30 --seconds 3 --every 100000
+	[ "$(kf_field "${lines[-1]}" 2)" = 30 ]
+	sleep 0.2
+	t=$(($(kf_counter "$ns" TcpExt TW) - t0))
+	a=$(($(kf_counter "$ns" Tcp ActiveOpens) - a0))
+	tws=$(kf_in "$ns" ss -Htan state time-wait | wc -l)
+	kf_note "30 client-closed connections, a moment later: TW +$t, ActiveOpens +$a, ss TIME-WAIT $tws (none can have left it: 60 s)"
+	[ "$a" -eq 30 ]
+	[ "$tws" -eq 30 ]
+	[ "$t" -eq 30 ]
+}
