@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 #
 # Sourced by tests/bench/sysctld-scale (make bench-scale) and tests/bench/bench
 # (make bench): the temporary directory, the timed runs, the sysctl.d test
