@@ -7,6 +7,11 @@
 # make kernel-facts  prove the kernel facts fintune's advice rests on, in
 #                 network namespaces it makes and deletes (root; a clear skip
 #                 otherwise; about 30 s; part of make check)
+# make bench      fintune status's census against ss and /proc/net/tcp over
+#                 10,000-200,000 sockets, fintune diff against systemd-sysctl
+#                 and sysctl --system over 10-100,000 drop-ins, in namespaces
+#                 it makes (root; about 5 minutes; not part of make check;
+#                 BENCH_DOC=docs/BENCHMARKS.md writes the results there)
 # make bench-scale  fintune diff against cat and systemd-sysctl on large
 #                 sysctl.d trees (root; BENCH_N, default 1000 10000 100000)
 # make lab        the namespace lab: each profile measured before and after
@@ -65,7 +70,7 @@ BUILTIN_FILES := schema/profile.schema.json $(sort $(wildcard profiles/*.yaml))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run check lab deps deps-test deps-lab test test-unit test-suite test-cli test-san fuzz \
+.PHONY: all run check lab deps deps-test deps-lab deps-bench test test-unit test-suite test-cli test-san fuzz \
 	kernel-facts bench bench-scale install uninstall clean
 
 all: $(B)/fintune
@@ -201,6 +206,21 @@ fuzz: $(FUZZ_TARGETS)
 	done
 
 # --- benchmarks --------------------------------------------------------------
+
+# make bench (tests/bench/bench): the census of fintune status against ss -tan,
+# ss -s and a read of /proc/net/tcp over BENCH_SOCKETS sockets made by ftload
+# in a network namespace of their own; fintune diff against systemd-sysctl
+# --cat-config and sysctl --system --dry-run (which writes every key) over
+# BENCH_FILES drop-ins, the appliers confined by tests/ns/with-trees. Medians
+# of BENCH_RUNS runs, peak RSS, and whether each target is met; BENCH_DOC:
+# the file whose generated part gets the machine and the tables.
+BENCH_DOC ?=
+deps-bench:
+	$(Q)packaging/install-deps build bench
+
+bench: deps-bench
+	$(Q)$(MAKE) --no-print-directory $(B)/fintune $(B)/tests/ftload
+	$(Q)BENCH_DOC="$(BENCH_DOC)" tests/bench/bench $(B)/fintune $(B)/tests/ftload
 
 # fintune diff against `cat` and `systemd-sysctl --cat-config` over sysctl.d
 # trees of BENCH_N files, and one 15 MiB drop-in: wall, CPU, peak RSS, system

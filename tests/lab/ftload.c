@@ -12,12 +12,14 @@
  *       to EOF, then close (the client closes first). Stops after S seconds
  *       (default 10) or N connections (and, with wait, their EOFs).
  *   ftload client --to ADDR:PORT [--seconds S] [--max N] [--every MS]
- *                 [--bind ADDR] [--wait-eof] [--gap MS]
+ *                 [--bind ADDR] [--wait-eof] [--gap MS] [--keep]
  *       Blocking connect() + close() in a loop, at most N attempts and S
  *       seconds. --wait-eof: read to EOF (the server's FIN) before close(), for
  *       servers that close first. --gap: sleep MS (fractions allowed)
  *       between attempts. --bind: the source address (the port is still
- *       chosen by connect()).
+ *       chosen by connect()). --keep: no close(); every connection stays
+ *       open (ESTABLISHED, against a hold server) until S seconds have
+ *       passed, then all are closed (the benchmark's long-lived sockets).
  *   ftload orphan --to ADDR:PORT [--shutdown] [--timeout S] [--send BYTES]
  *                 [--trace]
  *       Connects, prints ready,LOCALPORT, waits for a line on stdin (or EOF;
@@ -217,7 +219,7 @@ struct opts {
 	int have_listen, have_to, have_bind;
 	double seconds, timeout, gap_ms, for_s;
 	unsigned long max, bytes, every_ms, send;
-	int close_first, shutdown, read_eof, trace;
+	int close_first, shutdown, read_eof, trace, keep;
 };
 
 static void usage(FILE *f)
@@ -225,6 +227,7 @@ static void usage(FILE *f)
 	fputs("usage:\n"
 	      "  ftload server --listen ADDR:PORT [--seconds S] [--close first|wait] [--max N] [--every MS]\n"
 	      "  ftload client --to ADDR:PORT [--seconds S] [--max N] [--every MS] [--bind ADDR] [--wait-eof] [--gap MS]\n"
+	      "                [--keep]\n"
 	      "  ftload orphan --to ADDR:PORT [--shutdown] [--timeout S] [--send BYTES] [--trace]\n"
 	      "  ftload hold --listen ADDR:PORT [--seconds S] [--max N]\n"
 	      "  ftload stream --listen ADDR:PORT [--seconds S] [--max N]\n"
@@ -242,7 +245,8 @@ static void parse_opts(int argc, char **argv, const char *allowed, struct opts *
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int flag = !strcmp(a, "--shutdown") || !strcmp(a, "--wait-eof") || !strcmp(a, "--trace");
+		int flag = !strcmp(a, "--shutdown") || !strcmp(a, "--wait-eof") || !strcmp(a, "--trace") ||
+			   !strcmp(a, "--keep");
 
 		snprintf(want, sizeof(want), " %s ", a);
 		if (strncmp(a, "--", 2) || !strstr(allowed, want))
@@ -289,6 +293,8 @@ static void parse_opts(int argc, char **argv, const char *allowed, struct opts *
 			o->read_eof = 1;
 		} else if (!strcmp(a, "--trace")) {
 			o->trace = 1;
+		} else if (!strcmp(a, "--keep")) {
+			o->keep = 1;
 		}
 	}
 }
@@ -473,8 +479,10 @@ static int cmd_client(int argc, char **argv)
 	double start, end, t;
 	int one = 1;
 	char sink[4096];
+	int *kept = NULL;
+	size_t n_kept = 0, cap_kept = 0;
 
-	parse_opts(argc, argv, " --to --seconds --max --every --bind --wait-eof --gap ", &o);
+	parse_opts(argc, argv, " --to --seconds --max --every --bind --wait-eof --gap --keep ", &o);
 	if (!o.have_to)
 		die("--to ADDR:PORT is required");
 	raise_nofile();
@@ -531,10 +539,31 @@ static int cmd_client(int argc, char **argv)
 				continue;
 			}
 		}
-		close(fd);
 		s.interval++;
 		s.total++;
+		if (!o.keep) {
+			close(fd);
+			continue;
+		}
+		if (n_kept == cap_kept) {
+			size_t cap = cap_kept ? cap_kept * 2 : 256;
+			int *n = realloc(kept, cap * sizeof(*n));
+
+			if (!n)
+				die("out of memory");
+			kept = n;
+			cap_kept = cap;
+		}
+		kept[n_kept++] = fd;
 	}
+	/* the kept connections stay open for the rest of the run */
+	while (o.keep && (t = now()) < end) {
+		sleep_s(end - t < 0.1 ? end - t : 0.1);
+		sampler_tick(&s, &e, now());
+	}
+	for (size_t i = 0; i < n_kept; i++)
+		close(kept[i]);
+	free(kept);
 	errs_print(&e);
 	summary(s.total, now() - start);
 	return 0;
