@@ -106,13 +106,20 @@ static bool listening(const struct census *c, unsigned port)
 	return c->listening[port / 8] & (1u << (port % 8));
 }
 
-static bool is_loopback(int family, const uint8_t *a)
+static bool is_mapped(const uint8_t *a)
 {
-	static const uint8_t v6_lo[16] = { [15] = 1 }, mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a, mapped, 12);
+}
+
+bool census_loopback(int family, const uint8_t *a)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 };
 
 	if (family == AF_INET)
 		return a[0] == 127;
-	return !memcmp(a, v6_lo, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+	return !memcmp(a, v6_lo, 16) || (is_mapped(a) && a[12] == 127);
 }
 
 /* What CENSUS_DETAIL adds: where the outbound sockets go, from which
@@ -127,7 +134,7 @@ static int count_detail(struct census *c, int family, const uint8_t *src, const 
 		return table_add(&c->in_clients, family, none, dst, 0);
 	}
 	c->outbound++;
-	c->out_loopback += is_loopback(family, dst);
+	c->out_loopback += census_loopback(family, dst);
 	if (table_add(&c->out_dests, family, none, dst, dport) < 0)
 		return -ENOMEM;
 	return table_add(&c->out_sources, family, src, none, 0);
@@ -137,7 +144,8 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 {
 	int st = m->idiag_state;
 	uint8_t src[16] = { 0 }, dst[16] = { 0 };
-	size_t len = m->idiag_family == AF_INET ? 4 : 16;
+	int family = m->idiag_family;
+	size_t len = family == AF_INET ? 4 : 16;
 	unsigned sport = ntohs(m->id.idiag_sport);
 	bool inbound;
 
@@ -149,13 +157,28 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 		return 0;
 	memcpy(src, m->id.idiag_src, len);
 	memcpy(dst, m->id.idiag_dst, len);
+	/* an IPv4 peer of a dual-stack socket is an IPv4 address: the same
+	 * destination, the same ports */
+	if (family == AF_INET6 && is_mapped(dst)) {
+		family = AF_INET;
+		memmove(dst, dst + 12, 4);
+		memset(dst + 4, 0, 12);
+		memmove(src, src + 12, 4);
+		memset(src + 4, 0, 12);
+	}
 	inbound = listening(c, sport);
-	/* no socket file: an orphan, or a small TIME_WAIT-type socket */
 	if (m->idiag_inode == 0) {
-		c->orphaned[st]++;
+		/* no socket file: after close(), an orphan (or a small
+		 * TIME_WAIT-type socket); before accept(), a connection
+		 * waiting in a listener's queue */
+		if (st == 4 || st == 5 || st == 6 || st == 9 || st == 11)
+			c->orphaned[st]++;
+		else
+			c->backlog++;
 		/* a FIN nobody acknowledges: retransmitted until the orphan
-		 * retries give up (timer 1 is the retransmission timer) */
-		if ((st == 4 || st == 9 || st == 11) && m->idiag_timer == 1 && m->idiag_retrans > 0) {
+		 * retries give up (timer 1 is the retransmission timer; one
+		 * retransmission is everyday loss, two are a silence) */
+		if ((st == 4 || st == 9 || st == 11) && m->idiag_timer == 1 && m->idiag_retrans >= 2) {
 			c->retrying_orphans++;
 			if (m->idiag_retrans > c->max_retries)
 				c->max_retries = m->idiag_retrans;
@@ -174,15 +197,20 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 		}
 		c->cw_inodes[c->n_cw++] = m->idiag_inode;
 	}
-	if ((flags & CENSUS_DETAIL) && count_detail(c, m->idiag_family, src, dst, ntohs(m->id.idiag_dport), inbound) < 0)
+	if ((flags & CENSUS_DETAIL) && count_detail(c, family, src, dst, ntohs(m->id.idiag_dport), inbound) < 0)
 		return -ENOMEM;
 	if (st != 6)
 		return 0;
-	if (flags & CENSUS_DETAIL) {
-		/* a TIME_WAIT socket's timer says when it was made */
-		long age = m->idiag_expires < 60000 ? (60000 - (long)m->idiag_expires) / 1000 : 0;
+	/* a TIME_WAIT socket's timer says when it was made; one whose timer
+	 * has run out waits for the timer wheel to reap it, and is older */
+	if ((flags & CENSUS_DETAIL) && m->idiag_expires > 0 && m->idiag_expires <= 60000) {
+		long age = (60000 - (long)m->idiag_expires) / 1000;
+		static const uint8_t none[16];
 
 		(inbound ? c->tw_age_in : c->tw_age_out)[age > 59 ? 59 : age]++;
+		/* the closes of the last minute, by destination */
+		if (!inbound && table_add(&c->out_tw_dests, family, none, dst, ntohs(m->id.idiag_dport)) < 0)
+			return -ENOMEM;
 	}
 	if (inbound) {
 		c->time_wait_in++;
@@ -191,7 +219,7 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 	c->time_wait_out++;
 	if ((long)sport < lo || (long)sport > hi)
 		return 0;
-	return table_add(&c->tw_dests, m->idiag_family, src, dst, ntohs(m->id.idiag_dport));
+	return table_add(&c->tw_dests, family, src, dst, ntohs(m->id.idiag_dport));
 }
 
 /* The smoothed RTT from an established socket's tcp_info. */
@@ -229,12 +257,28 @@ enum pass { PASS_LISTEN, PASS_ALL, PASS_RTT };
 
 /* One dump of one family: the listeners (their ports only), every socket,
  * or the established ones with tcp_info. */
+/* family AF_UNSPEC: both families in one dump, by the older TCPDIAG_GETSOCK
+ * request (the kernel's compat path dumps every family). A dump of every
+ * state walks the whole established hash, the host's table with every
+ * namespace's sockets in it: one walk instead of two takes a third off a
+ * busy census and half off an idle one (make bench). */
 static int dump(struct census *c, int nl, int family, enum pass pass, long lo, long hi, unsigned flags)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct inet_diag_req_v2 r;
+	union {
+		struct {
+			struct nlmsghdr nlh;
+			struct inet_diag_req_v2 r;
+		} v2;
+		struct {
+			struct nlmsghdr nlh;
+			struct inet_diag_req r;
+		} compat;
 	} req;
+	/* only the states counted in this pass; no extensions but the
+	 * tcp_info the RTT comes from */
+	uint32_t states = pass == PASS_LISTEN ? 1u << 10 : pass == PASS_RTT ? 1u << 1 : (1u << CENSUS_STATES) - 1;
+	uint8_t ext = pass == PASS_RTT ? 1u << (INET_DIAG_INFO - 1) : 0;
+	size_t len;
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	static union {
 		char buf[65536];
@@ -242,18 +286,24 @@ static int dump(struct census *c, int nl, int family, enum pass pass, long lo, l
 	} u;
 
 	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = sizeof(req);
-	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req.nlh.nlmsg_seq = (unsigned)family;
-	req.r.sdiag_family = (uint8_t)family;
-	req.r.sdiag_protocol = IPPROTO_TCP;
-	/* only the states counted in this pass; no extensions but the
-	 * tcp_info the RTT comes from */
-	req.r.idiag_states = pass == PASS_LISTEN ? 1u << 10 : pass == PASS_RTT ? 1u << 1 : (1u << CENSUS_STATES) - 1;
-	if (pass == PASS_RTT)
-		req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
-	if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+	if (family == AF_UNSPEC) {
+		len = sizeof(req.compat);
+		req.compat.nlh.nlmsg_type = TCPDIAG_GETSOCK;
+		req.compat.r.idiag_family = AF_INET;
+		req.compat.r.idiag_states = states;
+		req.compat.r.idiag_ext = ext;
+	} else {
+		len = sizeof(req.v2);
+		req.v2.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		req.v2.r.sdiag_family = (uint8_t)family;
+		req.v2.r.sdiag_protocol = IPPROTO_TCP;
+		req.v2.r.idiag_states = states;
+		req.v2.r.idiag_ext = ext;
+	}
+	req.v2.nlh.nlmsg_len = (uint32_t)len;
+	req.v2.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.v2.nlh.nlmsg_seq = (unsigned)family + 1;
+	if (sendto(nl, &req, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	for (;;) {
 		ssize_t n = recv(nl, u.buf, sizeof(u.buf), 0);
@@ -293,6 +343,8 @@ static int dump(struct census *c, int nl, int family, enum pass pass, long lo, l
 	}
 }
 
+static int cmp_inode(const void *a, const void *b);
+
 int census_take(struct census *c, long port_lo, long port_hi, unsigned flags)
 {
 	/* the kernel answers at once; a bound, not a wait */
@@ -309,19 +361,43 @@ int census_take(struct census *c, long port_lo, long port_hi, unsigned flags)
 		return r;
 	}
 	/* the listeners first, of both families (a dual-stack listener takes
-	 * IPv4 connections): whether a socket is inbound is its local port */
-	r = 0;
-	for (enum pass p = PASS_LISTEN; p <= PASS_RTT && r == 0; p++) {
-		if (p == PASS_RTT && !(flags & CENSUS_DETAIL))
+	 * IPv4 connections): whether a socket is inbound is its local port.
+	 * Each pass one dump of both families; where the kernel has no compat
+	 * request, again from the start, one dump per family. */
+	for (int per_family = 0; per_family < 2; per_family++) {
+		r = 0;
+		for (enum pass p = PASS_LISTEN; p <= PASS_RTT && r == 0; p++) {
+			if (p == PASS_RTT && !(flags & CENSUS_DETAIL))
+				break;
+			r = dump(c, nl, per_family ? AF_INET : AF_UNSPEC, p, port_lo, port_hi, flags);
+			if (r == 0 && per_family)
+				r = dump(c, nl, AF_INET6, p, port_lo, port_hi, flags);
+		}
+		if (r != -EINVAL && r != -EOPNOTSUPP && r != -ENOENT)
 			break;
-		r = dump(c, nl, AF_INET, p, port_lo, port_hi, flags);
-		if (r == 0)
-			r = dump(c, nl, AF_INET6, p, port_lo, port_hi, flags);
+		census_free(c);
+		memset(c, 0, sizeof(*c));
 	}
 	close(nl);
 	if (r < 0)
 		census_free(c);
+	else if (c->n_cw)
+		qsort(c->cw_inodes, c->n_cw, sizeof(c->cw_inodes[0]), cmp_inode);
 	return r;
+}
+
+uint64_t census_cw_held_since(const struct census *c, const struct census *earlier)
+{
+	uint64_t n = 0;
+	size_t j = 0;
+
+	/* both sorted: one merge */
+	for (size_t i = 0; i < c->n_cw; i++) {
+		while (j < earlier->n_cw && earlier->cw_inodes[j] < c->cw_inodes[i])
+			j++;
+		n += j < earlier->n_cw && earlier->cw_inodes[j] == c->cw_inodes[i];
+	}
+	return n;
 }
 
 void census_free(struct census *c)
@@ -330,6 +406,7 @@ void census_free(struct census *c)
 	table_free(&c->out_dests);
 	table_free(&c->out_sources);
 	table_free(&c->in_clients);
+	table_free(&c->out_tw_dests);
 	free(c->rtt_us);
 	c->rtt_us = NULL;
 	c->n_rtt = c->cap_rtt = 0;
@@ -385,7 +462,6 @@ int census_owners(struct census *c)
 	c->n_owners = 0;
 	if (!c->n_cw)
 		return 0;
-	qsort(c->cw_inodes, c->n_cw, sizeof(c->cw_inodes[0]), cmp_inode);
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;

@@ -49,7 +49,11 @@ enum {
 
 struct census {
 	uint64_t states[CENSUS_STATES];
-	uint64_t orphaned[CENSUS_STATES];	/* of them, with no socket file (orphans, small sockets) */
+	/* of them, after close() and with no socket file: orphans, and the
+	 * small TIME_WAIT-type sockets */
+	uint64_t orphaned[CENSUS_STATES];
+	/* with no socket file before close(): waiting to be accept()ed */
+	uint64_t backlog;
 	uint64_t total;
 	/* a socket is inbound when its local port is one a socket listens on
 	 * (the listeners are counted first), outbound otherwise */
@@ -65,6 +69,8 @@ struct census {
 	 * source addresses, the client addresses of inbound ones, and the
 	 * smoothed RTT (microseconds) of each established socket */
 	struct census_table out_dests, out_sources, in_clients;
+	/* outbound TIME_WAIT of the last minute by destination address:port */
+	struct census_table out_tw_dests;
 	uint64_t outbound, inbound, out_loopback;
 	/* TIME_WAIT sockets by age in whole seconds (from their timers: a
 	 * TIME_WAIT lasts 60 s), inbound and outbound: the closes of the
@@ -99,6 +105,11 @@ const struct census_dest *census_busiest(const struct census *c);
 /* The median RTT of the established sockets in microseconds (CENSUS_DETAIL),
  * 0 when there are none. */
 uint32_t census_median_rtt(struct census *c);
+/* How many of the CLOSE_WAIT sockets held now were held, as CLOSE_WAIT, in
+ * an earlier census too. */
+uint64_t census_cw_held_since(const struct census *c, const struct census *earlier);
+/* 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104 (16 bytes; IPv4 in the first 4) */
+bool census_loopback(int family, const uint8_t *addr);
 /* The most TIME_WAIT sockets made in one second of the last minute. */
 uint64_t census_peak_tw(const uint64_t age[60]);
 /* Up to n of a table's entries, the highest count first; returns how many. */

@@ -23,6 +23,9 @@ static const char *const ids[FT_COUNT] = {
  * toward a destination is in TIME_WAIT (it tries one parity first; seen by
  * make lab on 6.18) */
 #define PORTS_PERCENT 50.0
+/* the retransmission timers reset orphans at a half or a quarter of
+ * tcp_max_orphans (tcp_out_of_resources(): the limit shifted right) */
+#define ORPHANS_PERCENT 25.0
 
 const char *finding_id(enum finding f)
 {
@@ -116,11 +119,12 @@ static void tw_overflow(json_t *out, const struct observed *o)
 	sb_free(&sb);
 }
 
-/* Is tcp_tw_reuse taking over TIME_WAIT ports toward this destination? */
+/* Is tcp_tw_reuse taking over TIME_WAIT ports toward this destination? Its
+ * 2 takes a loopback destination or source (tcp_twsk_unique()). */
 static bool reuse_in_effect(const struct kernel *k, const struct census_dest *d)
 {
 	long reuse = 2, ts = 1;
-	bool loopback = d->family == AF_INET ? d->dst[0] == 127 : d->dst[15] == 1 && !d->dst[0];
+	bool loopback = census_loopback(d->family, d->dst) || census_loopback(d->family, d->src);
 
 	kernel_value(k, K_TW_REUSE, &reuse);
 	kernel_value(k, K_TIMESTAMPS, &ts);
@@ -129,11 +133,20 @@ static bool reuse_in_effect(const struct kernel *k, const struct census_dest *d)
 
 static void ports(json_t *out, const struct observed *o)
 {
-	const struct census_dest *d = o->census ? census_busiest(o->census) : NULL;
+	const struct census_dest *d = NULL;
 	long range = o->port_hi - o->port_lo + 1, reuse = 2;
 	char dest[INET6_ADDRSTRLEN + 16], ev[512];
 
-	if (!d || range <= 0 || percent(d->count, range) < PORTS_PERCENT || reuse_in_effect(o->k, d))
+	/* the busiest (source, destination) that reuse does not cover: a
+	 * loopback one it covers must not hide an upstream it does not */
+	if (o->census && range > 0)
+		for (size_t i = 0; i < o->census->tw_dests.cap; i++) {
+			const struct census_dest *t = &o->census->tw_dests.v[i];
+
+			if (t->count && (!d || t->count > d->count) && !reuse_in_effect(o->k, t))
+				d = t;
+		}
+	if (!d || percent(d->count, range) < PORTS_PERCENT)
 		return;
 	kernel_value(o->k, K_TW_REUSE, &reuse);
 	census_dest_text(d, dest, sizeof(dest));
@@ -152,13 +165,19 @@ static void ports(json_t *out, const struct observed *o)
 static void close_wait(json_t *out, const struct observed *o)
 {
 	const struct census *c = o->census;
+	uint64_t held = c ? c->n_cw : 0, kept;
 	struct strbuf ev, who;
 
-	if (!c || !c->states[8])
+	/* held by a process (not waiting in a listener's queue), and, over an
+	 * interval, held all through it: a busy server has some for an instant */
+	kept = o->census_before ? census_cw_held_since(c, o->census_before) : held;
+	if (!held || !kept)
 		return;
 	sb_init(&ev);
 	sb_init(&who);
-	sb_addf(&ev, "%llu CLOSE_WAIT sockets", (unsigned long long)c->states[8]);
+	sb_addf(&ev, "%llu CLOSE_WAIT socket%s held", (unsigned long long)held, held == 1 ? "" : "s");
+	if (o->census_before)
+		sb_addf(&ev, ", %llu of them all through the %.0f s", (unsigned long long)kept, o->interval_s);
 	for (size_t i = 0; i < c->n_owners; i++) {
 		char comm[160];
 
@@ -169,11 +188,11 @@ static void close_wait(json_t *out, const struct observed *o)
 			sb_addf(&who, "%s%s (pid %d)", i ? ", " : "", comm, c->owners[i].pid);
 	}
 	finding_add(out, FT_CLOSE_WAIT, ev.s,
-		    "peers have closed %llu connections that %s has not close()d: CLOSE_WAIT lasts until the "
+		    "peers have closed %llu connection%s that %s has not close()d: CLOSE_WAIT lasts until the "
 		    "application closes the socket, and no sysctl ends it. Fix the application (a missing close() "
 		    "on EOF, or a leak on an error path), unless it keeps writing to peers that half-closed on "
 		    "purpose (fintune explain half-close)",
-		    (unsigned long long)c->states[8], who.len ? who.s : "the application");
+		    (unsigned long long)held, held == 1 ? "" : "s", who.len ? who.s : "the application");
 	sb_free(&ev);
 	sb_free(&who);
 }
@@ -184,13 +203,15 @@ static void orphans(json_t *out, const struct observed *o)
 	char ev[256];
 
 	if (!o->now->sockstat || !kernel_value(o->k, K_MAX_ORPHANS, &limit) || limit <= 0 ||
-	    percent(o->now->orphans, limit) < NEAR_PERCENT)
+	    percent(o->now->orphans, limit) < ORPHANS_PERCENT)
 		return;
 	snprintf(ev, sizeof(ev), "sockstat orphan %llu of tcp_max_orphans %ld (%.0f%%, host-wide)",
 		 (unsigned long long)o->now->orphans, limit, percent(o->now->orphans, limit));
 	finding_add(out, FT_ORPHANS, ev,
-		    "orphaned sockets are near tcp_max_orphans: past it, every close() that would leave an orphan "
-		    "resets the connection instead (TCPAbortOnMemory, \"too many orphaned sockets\"). Raise "
+		    "orphaned sockets are filling tcp_max_orphans: past it every close() that would leave an orphan "
+		    "resets the connection instead, and the retransmission timers already reset orphans at half "
+		    "of it (those that met an error) or a quarter (those idle for minutes) (TCPAbortOnMemory, "
+		    "\"too many orphaned sockets\"). Raise "
 		    "tcp_max_orphans, or shorten the orphans' life with tcp_orphan_retries and tcp_fin_timeout "
 		    "(a profile's unresponsive_percent and memory_budget_mib)");
 }
@@ -205,9 +226,9 @@ static void unresponsive(json_t *out, const struct observed *o)
 		return;
 	kernel_value(o->k, K_ORPHAN_RETRIES, &retries);
 	sb_init(&ev);
-	sb_addf(&ev, "%llu orphans retransmitting (FIN_WAIT1 %llu, LAST_ACK %llu, CLOSING %llu orphaned), up to %u retries; "
+	sb_addf(&ev, "%llu orphan%s retransmitting (FIN_WAIT1 %llu, LAST_ACK %llu, CLOSING %llu orphaned), up to %u retransmissions; "
 		     "tcp_orphan_retries %ld%s",
-		(unsigned long long)c->retrying_orphans, (unsigned long long)c->orphaned[4],
+		(unsigned long long)c->retrying_orphans, c->retrying_orphans == 1 ? "" : "s", (unsigned long long)c->orphaned[4],
 		(unsigned long long)c->orphaned[9], (unsigned long long)c->orphaned[11], c->max_retries, retries,
 		retries == 0 ? " (0 means 8)" : "");
 	if (o->now->have[C_ABORT_TIMEOUT])

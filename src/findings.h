@@ -35,6 +35,8 @@ struct observed {
 	const struct pressure *now, *before;
 	double interval_s;
 	const struct census *census;
+	/* with --interval: the census at its start (CLOSE_WAIT held across it) */
+	const struct census *census_before;
 	const struct kernel *k;
 	long port_lo, port_hi;
 };

@@ -67,18 +67,24 @@ static bool next_word(const char **s, const char *end, const char **w, size_t *n
 	return true;
 }
 
-/* A decimal of at most 20 digits that fits in 64 bits; a negative one (Tcp's
- * MaxConn is -1) is no counter. */
+/* A decimal that fits in 63 bits (JSON and Prometheus take signed 64-bit
+ * integers; no real counter comes near); a negative one (Tcp's MaxConn is
+ * -1) is no counter. */
 static bool parse_u64(const char *w, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
 
-	if (!n || n > 20)
+	if (!n)
+		return false;
+	/* leading zeros are no digits: "00000000000000000042" is 42 */
+	while (n > 1 && *w == '0')
+		w++, n--;
+	if (n > 19)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned d = (unsigned)(w[i] - '0');
 
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
+		if (d > 9 || v > ((uint64_t)INT64_MAX - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}
@@ -93,13 +99,14 @@ void pressure_parse_sockstat(struct pressure *p, const char *text, size_t len)
 	size_t pos = 0, n;
 
 	while (next_line(text, len, &pos, &line, &n)) {
-		const char *s = line + 4, *end = line + n, *w;
+		const char *s, *end = line + n, *w;
 		uint64_t v[5];
 		size_t wn;
 		int got = 0;
 
 		if (n < 4 || memcmp(line, "TCP:", 4) != 0)
 			continue;
+		s = line + 4;
 		/* "TCP: inuse N orphan N tw N alloc N mem N", in this order */
 		for (int i = 0; i < 5; i++) {
 			if (!next_word(&s, end, &w, &wn) || wn != strlen(keys[i]) || memcmp(w, keys[i], wn) ||

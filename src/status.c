@@ -86,6 +86,7 @@ static json_t *census_json(const struct census *cs, long lo, long hi)
 	json_object_set_new(o, "time_wait_inbound", json_integer((json_int_t)cs->time_wait_in));
 	json_object_set_new(o, "time_wait_outbound", json_integer((json_int_t)cs->time_wait_out));
 	json_object_set_new(o, "retrying_orphans", json_integer((json_int_t)cs->retrying_orphans));
+	json_object_set_new(o, "backlog", json_integer((json_int_t)cs->backlog));
 	if (busy) {
 		char dest[INET6_ADDRSTRLEN + 16];
 		json_t *b = json_object();
@@ -194,9 +195,14 @@ static void census_print(const json_t *o, const struct colors *co)
 		col += printf(" %s %lld", name, (long long)json_integer_value(v));
 	}
 	printf("%s\n", jint(o, "total") ? "" : " none");
-	if (fw2)
-		printf("          FIN_WAIT2: %lld orphaned (tcp_fin_timeout ends them), %lld half-closed by shutdown() (only the application does)\n",
-		       fw2_orph, fw2 - fw2_orph);
+	if (fw2) {
+		char *t = NULL;
+
+		if (asprintf(&t, "FIN_WAIT2: %lld orphaned (tcp_fin_timeout ends them), %lld half-closed by shutdown() "
+				 "(only the application ends them)", fw2_orph, fw2 - fw2_orph) >= 0)
+			print_hanging(stdout, "          ", t, 10, 79);
+		free(t);
+	}
 	if (busy) {
 		long long tw = jint(busy, "time_wait"), ports = jint(busy, "ports");
 
@@ -204,13 +210,24 @@ static void census_print(const json_t *o, const struct colors *co)
 		       json_string_value(json_object_get(busy, "destination")), tw, ports, share((uint64_t)tw, (long)ports));
 	}
 	if (json_array_size(json_object_get(o, "close_wait_owners"))) {
+		struct strbuf sb;
+		long long held = 0;
+		char prefix[64];
 		size_t i;
 
-		printf("%sCLOSE_WAIT%s %lld held by", co->warn, co->off, jint(states, "CLOSE_WAIT"));
+		sb_init(&sb);
 		json_array_foreach(json_object_get(o, "close_wait_owners"), i, v)
-			printf("%s %s (pid %lld) %lld", i ? "," : "", json_string_value(json_object_get(v, "command")) ?: "?",
-			       jint(v, "pid"), jint(v, "sockets"));
-		printf(": the application has not called close(); no close-path sysctl ends CLOSE_WAIT\n");
+			held += jint(v, "sockets");
+		sb_addf(&sb, "%lld held by", held);
+		json_array_foreach(json_object_get(o, "close_wait_owners"), i, v)
+			sb_addf(&sb, "%s %s (pid %lld) %lld", i ? "," : "", json_string_value(json_object_get(v, "command")) ?: "?",
+				jint(v, "pid"), jint(v, "sockets"));
+		sb_adds(&sb, ": the application has not called close(); no close-path sysctl ends CLOSE_WAIT");
+		/* the prefix is as wide as the indent: the first line wraps
+		 * where the others do */
+		snprintf(prefix, sizeof(prefix), "%sCLOSE_WAIT%s ", co->warn, co->off);
+		print_hanging(stdout, prefix, sb.s ? sb.s : "", 11, 79);
+		sb_free(&sb);
 	}
 }
 
@@ -282,13 +299,13 @@ static void findings_print(const json_t *f, const struct colors *co)
 
 		char prefix[64];
 
-		snprintf(prefix, sizeof(prefix), "  %s%-18s%s", co->warn, id, co->off);
-		print_hanging(stdout, prefix, json_string_value(json_object_get(v, "message")), 20, 79);
+		snprintf(prefix, sizeof(prefix), "  %s%-18s%s ", co->warn, id, co->off);
+		print_hanging(stdout, prefix, json_string_value(json_object_get(v, "message")), 21, 79);
 		{
 			char *ev = NULL;
 
 			if (asprintf(&ev, "Evidence: %s", json_string_value(json_object_get(v, "evidence"))) >= 0)
-				print_hanging(stdout, "                    ", ev, 20, 79);
+				print_hanging(stdout, "                     ", ev, 21, 79);
 			free(ev);
 		}
 	}
@@ -321,6 +338,8 @@ static void print_prometheus(const json_t *out)
 	const char *name;
 	size_t i;
 
+	prom_family("census", "gauge", "1 when the sockets of this network namespace were counted (0 under --root, or refused).");
+	printf("fintune_census %d\n", json_is_object(cs));
 	if (json_is_object(cs)) {
 		const json_t *busy = json_object_get(cs, "busiest_destination");
 
@@ -372,8 +391,9 @@ static void print_prometheus(const json_t *out)
 		if (json_is_number(json_object_get(out, "interval_s"))) {
 			prom_family("tcp_counter_rate", "gauge", "The same counters per second over the interval.");
 			json_object_foreach((json_t *)counters, name, v)
-				printf("fintune_tcp_counter_rate{counter=\"%s\"} %.3f\n", name,
-				       json_real_value(json_object_get(v, "per_second")));
+				if (json_is_number(json_object_get(v, "per_second")))
+					printf("fintune_tcp_counter_rate{counter=\"%s\"} %.3f\n", name,
+					       json_real_value(json_object_get(v, "per_second")));
 		}
 	}
 	prom_family("applied", "gauge", "1 when fintune has applied a profile here.");
@@ -542,13 +562,13 @@ int status_main(int argc, char **argv)
 	struct common c;
 	struct session ses;
 	struct pressure before, now;
-	struct census cs;
+	struct census cs, cs_before;
 	struct colors co = { "", "", "", "", "" };
 	struct observed ob = { 0 };
 	const struct kernel *k;
 	long interval = 0, lo, hi;
 	double seconds = 0;
-	bool want_suggest = false, have_census = false, have_session = false;
+	bool want_suggest = false, have_census = false, have_before = false, have_session = false;
 	int opt, e, drift = 0, status = EXIT_ERROR;
 	json_t *out = NULL, *findings;
 	const char *why = NULL;
@@ -589,6 +609,10 @@ int status_main(int argc, char **argv)
 	port_range(k, &lo, &hi);
 	if (interval) {
 		pressure_read(&before, &ses.host);
+		/* which CLOSE_WAIT sockets are held at the start, to tell those
+		 * held all through from a busy server's passing ones */
+		if (!*c.root && k->live && census_take(&cs_before, lo, hi, 0) == 0)
+			have_before = true;
 		seconds = wait_interval(interval);
 	}
 	pressure_read(&now, &ses.host);
@@ -625,13 +649,16 @@ int status_main(int argc, char **argv)
 	json_object_set_new(out, "counters", counters_json(&now, interval ? &before : NULL, seconds));
 	json_object_set_new(out, "interval_s", interval ? json_real(seconds) : json_null());
 	ob = (struct observed){ .now = &now, .before = interval ? &before : NULL, .interval_s = seconds,
-				.census = have_census ? &cs : NULL, .k = k, .port_lo = lo, .port_hi = hi };
+				.census = have_census ? &cs : NULL, .census_before = have_before ? &cs_before : NULL,
+				.k = k, .port_lo = lo, .port_hi = hi };
 	findings_eval(findings, &ob);
 	/* counts first, for people: the fastest look at the close path;
 	 * under --root there is nothing to count (the JSON says why) */
 	if (c.format == FORMAT_TEXT) {
 		if (have_census)
 			census_print(json_object_get(out, "census"), &co);
+		else if (!*c.root && k->live)
+			printf("%sSockets%s   (%s)\n", co.bold, co.off, why);
 		counts_print(json_object_get(out, "counts"), &co);
 		counters_print(json_object_get(out, "counters"), seconds, &co);
 	}
@@ -661,6 +688,8 @@ int status_main(int argc, char **argv)
 out:
 	if (have_census)
 		census_free(&cs);
+	if (have_before)
+		census_free(&cs_before);
 	json_decref(out);
 	if (have_session)
 		session_close(&ses);

@@ -21,11 +21,22 @@ static uint64_t delta(const struct measured *m, enum counter c)
 
 /* A rate the schema takes: a whole number of connections per second,
  * rounded up (a peak is what the profile describes). */
+/* the schema's most connections per second */
+#define RATE_MAX 10000000
+
 static long rate(uint64_t n, double seconds)
 {
 	double r = ceil((double)n / seconds);
 
-	return r > 10000000 ? 10000000 : (long)r;
+	return r > RATE_MAX ? RATE_MAX : (long)r;
+}
+
+/* The busiest second's closes as a rate, when above the counters' one. */
+static long peak_rate(uint64_t peak, long from_counters)
+{
+	if (peak <= (uint64_t)from_counters)
+		return from_counters;
+	return peak > RATE_MAX ? RATE_MAX : (long)peak;
 }
 
 static const char *closer(double share)
@@ -54,6 +65,24 @@ static void add_number(struct strbuf *sb, double v)
 			buf[--n] = '\0';
 	}
 	sb_adds(sb, buf);
+}
+
+static size_t clamp(size_t n, size_t max)
+{
+	return n > max ? max : n;
+}
+
+/* The host's name as comments and the description may hold it: only
+ * [A-Za-z0-9._-], the rest '?' (nothing a YAML reader could take for a
+ * line break or a key). */
+static void yaml_safe(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < size && n < 253; s++)
+		out[n++] = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+				   *s == '.' || *s == '-' || *s == '_' ? *s : '?';
+	out[n] = '\0';
 }
 
 /* The host's name as it may appear in a profile name: [a-z0-9-]. */
@@ -98,16 +127,22 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 	double out_share = tw_now ? (double)c->time_wait_out / (double)tw_now : delta(m, C_TW_RECYCLED) ? 1 : 0.5;
 	double unresp = closes ? 100.0 * (double)timeouts / (double)closes : 0;
 	uint32_t rtt = census_median_rtt(m->census);
+	/* the shares of the destinations: of the last minute's closes, which
+	 * is what the connects are; pooled connections do not count */
+	const struct census_table *by_dest = c->out_tw_dests.n ? &c->out_tw_dests : &c->out_dests;
+	uint64_t by_dest_total = 0;
 	const struct census_dest *top[5];
-	size_t n_top = census_top(&c->out_dests, top, 5);
+	size_t n_top = census_top(by_dest, top, 5);
 	char name[80], host[256];
 	uint64_t peak_in = census_peak_tw(c->tw_age_in), peak_out = census_peak_tw(c->tw_age_out);
-	long in_rate = (long)peak_in > rate(passive, s) ? (long)peak_in : rate(passive, s);
-	long out_rate = (long)peak_out > rate(active, s) ? (long)peak_out : rate(active, s);
+	long in_rate = peak_rate(peak_in, rate(passive, s));
+	long out_rate = peak_rate(peak_out, rate(active, s));
 
+	for (size_t i = 0; i < by_dest->cap; i++)
+		by_dest_total += by_dest->v[i].count;
 	if (unresp > 100)
 		unresp = 100;
-	printable(host, sizeof(host), m->host && *m->host ? m->host : "this host");
+	yaml_safe(host, sizeof(host), m->host && *m->host ? m->host : "this host");
 	profile_name(name, sizeof(name), m->host);
 	sb_adds(sb, "# yaml-language-server: $schema=" FINTUNE_DATADIR "/schema/profile.schema.json\n#\n");
 	sb_addf(sb, "# Measured by `fintune status --interval %.0f --suggest` on %s,\n# over %.0f s ending %s. Review it, then: fintune plan FILE\n",
@@ -129,11 +164,21 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 				    "    # TIME_WAIT sockets): the peak is what the profile describes\n",
 				(unsigned long long)peak_in);
 		sb_addf(sb, "    close_rate: %ld\n", in_rate);
-		sb_addf(sb, "    # about %.0f%% of them left a TIME_WAIT here: this host closed first on those\n",
-			100 * (first > 1 ? 1 : first));
-		sb_addf(sb, "    closes_first: %s\n", closer(first));
+		if (passive && in_rate <= rate(passive, s)) {
+			sb_addf(sb, "    # about %.0f%% of them left a TIME_WAIT here: this host closed first on those\n",
+				100 * (first > 1 ? 1 : first));
+			sb_addf(sb, "    closes_first: %s\n", closer(first));
+		} else {
+			uint64_t recent = 0;
+
+			for (int i = 0; i < 60; i++)
+				recent += c->tw_age_in[i];
+			sb_addf(sb, "    # %llu inbound TIME_WAIT sockets made in the last minute: %s\n",
+				(unsigned long long)recent, recent ? "this host closes first" : "the clients close first");
+			sb_addf(sb, "    closes_first: %s\n", recent ? "us" : "peer");
+		}
 		sb_addf(sb, "    # distinct client addresses of the %llu inbound sockets now\n", (unsigned long long)c->inbound);
-		sb_addf(sb, "    client_addresses: %zu\n", c->in_clients.n ? c->in_clients.n : 1);
+		sb_addf(sb, "    client_addresses: %zu\n", c->in_clients.n ? clamp(c->in_clients.n, 100000000) : 1);
 		sb_addf(sb, "    # TCPAbortOnTimeout +%llu over %llu closes (both directions)\n    unresponsive_percent: ",
 			(unsigned long long)timeouts, (unsigned long long)closes);
 		add_number(sb, unresp);
@@ -144,8 +189,8 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 	if (active || c->outbound) {
 		double first = active ? (double)tw_made * out_share / (double)active : 0;
 		/* the plan spreads the rate evenly: sized for the busiest */
-		size_t dests = c->out_dests.n ? c->out_dests.n : 1;
-		double busiest = n_top && c->outbound ? (double)top[0]->count / (double)c->outbound : 1;
+		size_t dests = by_dest->n ? clamp(by_dest->n, 1000000) : 1;
+		double busiest = n_top && by_dest_total ? (double)top[0]->count / (double)by_dest_total : 1;
 		size_t even = busiest > 0 ? (size_t)floor(1 / busiest + 1e-9) : dests;
 
 		if (even < 1)
@@ -158,11 +203,12 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 				    "    # ages of the TIME_WAIT sockets): the peak is what the profile describes\n",
 				(unsigned long long)peak_out);
 		sb_addf(sb, "    connect_rate: %ld\n", out_rate);
-		sb_addf(sb, "    # %zu destination(s) among the %llu outbound sockets now; the busiest, with their\n"
-			    "    # share and the connect rate that share stands for:\n",
-			c->out_dests.n, (unsigned long long)c->outbound);
+		sb_addf(sb, "    # %zu destination(s) among the %llu %s; the busiest, with\n"
+			    "    # their share and the connect rate that share stands for:\n",
+			by_dest->n, (unsigned long long)by_dest_total,
+			by_dest == &c->out_tw_dests ? "outbound TIME_WAIT sockets of the last minute" : "outbound sockets now");
 		for (size_t i = 0; i < n_top; i++) {
-			double share = c->outbound ? (double)top[i]->count / (double)c->outbound : 0;
+			double share = by_dest_total ? (double)top[i]->count / (double)by_dest_total : 0;
 
 			sb_adds(sb, "    #   ");
 			add_dest(sb, top[i]);
@@ -171,11 +217,22 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 		if (even < dests)
 			sb_addf(sb, "    # sized for the busiest: the plan spreads the rate evenly, so %zu, not %zu\n", even, dests);
 		sb_addf(sb, "    destinations: %zu\n", even < dests ? even : dests);
-		sb_addf(sb, "    source_addresses: %zu\n", c->out_sources.n ? c->out_sources.n : 1);
-		sb_addf(sb, "    # TIME_WAIT entered over the interval: %llu (TcpExt TW), %.0f%% of those now\n"
-			    "    # outbound: this host closed first on %.0f%% of the connect()s\n",
-			(unsigned long long)tw_made, 100 * out_share, 100 * (first > 1 ? 1 : first));
-		sb_addf(sb, "    closes_first: %s\n", closer(first));
+		sb_addf(sb, "    source_addresses: %zu\n", c->out_sources.n ? clamp(c->out_sources.n, 65536) : 1);
+		if (active && out_rate <= rate(active, s)) {
+			sb_addf(sb, "    # TIME_WAIT entered over the interval: %llu (TcpExt TW), %.0f%% of those now\n"
+				    "    # outbound: this host closed first on %.0f%% of the connect()s\n",
+				(unsigned long long)tw_made, 100 * out_share, 100 * (first > 1 ? 1 : first));
+			sb_addf(sb, "    closes_first: %s\n", closer(first));
+		} else {
+			/* the rate is the last minute's: so is who closed */
+			uint64_t recent = 0;
+
+			for (int i = 0; i < 60; i++)
+				recent += c->tw_age_out[i];
+			sb_addf(sb, "    # %llu outbound TIME_WAIT sockets made in the last minute: %s\n",
+				(unsigned long long)recent, recent ? "this host closes first" : "the upstreams close first");
+			sb_addf(sb, "    closes_first: %s\n", recent ? "us" : "peer");
+		}
 		sb_addf(sb, "    loopback: %s\n", c->outbound && c->out_loopback == c->outbound ? "true" : "false");
 		sb_addf(sb, "    # TCPAbortOnTimeout +%llu over %llu closes (both directions)\n    unresponsive_percent: ",
 			(unsigned long long)timeouts, (unsigned long long)closes);
@@ -186,7 +243,7 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 	}
 	if (rtt) {
 		sb_addf(sb, "  # the median smoothed RTT of the %zu established sockets (tcp_info)\n  rtt_ms: ", c->n_rtt);
-		add_number(sb, rtt / 1000.0 < 0.001 ? 0.001 : rtt / 1000.0);
+		add_number(sb, rtt / 1000.0 < 0.001 ? 0.001 : rtt / 1000.0 > 60000 ? 60000 : rtt / 1000.0);
 		sb_adds(sb, "\n");
 	} else {
 		sb_adds(sb, "  # rtt_ms: no established socket to take it from; the default (50 ms) stands\n");

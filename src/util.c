@@ -280,6 +280,16 @@ bool utf8_valid(const char *str, size_t n)
 
 /* Appends s[0..n) for a terminal, up to limit bytes: a character or an
  * escape that would not fit whole is left out, and the rest with it. */
+/* Characters valid in UTF-8 that still change what a reader sees: the
+ * bidirectional controls (text that reads one way and is another), the line
+ * and paragraph separators (a YAML reader breaks lines at them) and the two
+ * noncharacters YAML refuses. */
+static bool invisible(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfffe || cp == 0xffff;
+}
+
 static void add_printable(struct strbuf *sb, const char *str, size_t n, size_t limit)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -290,7 +300,7 @@ static void add_printable(struct strbuf *sb, const char *str, size_t n, size_t l
 		size_t len = utf8_char(s + i, n - i, &cp);
 		/* C0 (newline and tab too), DEL, C1 and bytes that are not
 		 * UTF-8: a terminal may act on each */
-		bool escape = len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+		bool escape = len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || invisible(cp);
 
 		len = len ? len : 1;
 		if (used + (escape ? 4 * len : len) > limit)

@@ -340,7 +340,7 @@ live() { cat "$R/$1"; }
 	[ "${lines[6]}" = "Profile   fintune has applied nothing here (no /var/lib/fintune/state.json)" ]
 	# an abort for want of memory since boot is a finding
 	[ "${lines[7]}" = "Findings  1" ]
-	[[ "${lines[8]}" == "  FT-ABORT-MEMORY   connections were reset at close for want of memory"* ]]
+	[[ "${lines[8]}" == "  FT-ABORT-MEMORY    connections were reset at close for want of memory"* ]]
 	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
 	run --separate-stderr ft status --root "$TMP"
 	[ "$status" -eq 0 ]

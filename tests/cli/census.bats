@@ -115,5 +115,5 @@ in_netns() {
 	holder=$(sed -n 's/^holder //p' <<<"$output")
 	[ "$(jq -r .census.states.CLOSE_WAIT <<<"$json")" = 3 ]
 	[ "$(jq -r '.census.close_wait_owners[0] | "\(.pid) \(.command) \(.sockets)"' <<<"$json")" = "$holder ftload 3" ]
-	[[ "$output" == *"CLOSE_WAIT 3 held by ftload (pid $holder) 3: the application has not called close(); no close-path sysctl ends CLOSE_WAIT"* ]]
+	[[ "$(tr -s ' \n' ' ' <<<"$output")" == *"CLOSE_WAIT 3 held by ftload (pid $holder) 3: the application has not called close(); no close-path sysctl ends CLOSE_WAIT"* ]]
 }

@@ -100,7 +100,7 @@ ids() { jq -c '[.findings[].id]' "$1"; }
 	[[ "$(jq -r '.findings[0].message' "$TMP/int.json")" == "tcp_max_tw_buckets was full over the interval: 20 closing"* ]]
 	[[ "$(jq -r '.findings[0].evidence' "$TMP/int.json")" == "TCPTimeWaitOverflow +20 over 2 s (10.0/s), 35 since boot;"* ]]
 	# nothing grew in the last second, but the buckets are full: it still fires
-	grep -q '^  FT-TW-OVERFLOW    TIME_WAIT and orphaned FIN_WAIT2 sockets fill 100% of' "$TMP/text"
+	grep -q '^  FT-TW-OVERFLOW     TIME_WAIT and orphaned FIN_WAIT2 sockets fill 100% of' "$TMP/text"
 }
 
 @test "FT-PORTS fires when a destination's TIME_WAIT takes a narrow port range, and not once reuse takes them back" {
@@ -116,14 +116,75 @@ ids() { jq -c '[.findings[].id]' "$1"; }
 		echo 1 >/proc/sys/net/ipv4/tcp_tw_reuse
 		"$FINTUNE" status --format json >"$TMP/on.json" || exit 1'
 	[ "$status" -eq 0 ]
-	# 20 ports: the client got 20 connections, and EADDRNOTAVAIL after them
-	grep -q '^summary,20,' "$TMP/cli"
-	grep -q '^error,EADDRNOTAVAIL,20$' "$TMP/cli"
+	# 20 ports: the client got 20 connections (now and then the kernel
+	# hands one back: 21), and EADDRNOTAVAIL after them
+	grep -Eq '^summary,2[01],' "$TMP/cli"
+	grep -Eq '^error,EADDRNOTAVAIL,(19|20)$' "$TMP/cli"
 	[ "$(ids "$TMP/off.json")" = '["FT-PORTS"]' ]
-	[ "$(jq -r '.findings[0].evidence' "$TMP/off.json")" = "20 TIME_WAIT sockets toward 127.0.0.1:8080 of the 20 ports in ip_local_port_range 40000-40019 (100%); tcp_tw_reuse 0" ]
-	grep -q '^  FT-PORTS          connections to 127.0.0.1:8080 are running out of local$' "$TMP/text"
+	tw=$(jq -r .census.busiest_destination.time_wait "$TMP/off.json")
+	[ "$tw" -ge 19 ] && [ "$tw" -le 20 ] || { echo "busiest: $tw"; false; }
+	[ "$(jq -r '.findings[0].evidence' "$TMP/off.json")" = "$tw TIME_WAIT sockets toward 127.0.0.1:8080 of the 20 ports in ip_local_port_range 40000-40019 ($((tw * 5))%); tcp_tw_reuse 0" ]
+	grep -q '^  FT-PORTS           connections to 127.0.0.1:8080 are running out of' "$TMP/text"
 	# tcp_tw_reuse 1 (with timestamps) takes TIME_WAIT ports back: no finding
 	[ "$(ids "$TMP/on.json")" = "[]" ]
+}
+
+@test "FT-PORTS: a loopback destination reuse covers does not hide an upstream it does not; IPv4-mapped is IPv4" {
+	need_netns
+	[ -x /usr/bin/python3 ] || skip "needs python3 for IPv6 sockets"
+	run in_netns '
+		echo 2 >/proc/sys/net/ipv4/tcp_tw_reuse
+		echo "40000 40019" >/proc/sys/net/ipv4/ip_local_port_range
+		ip addr add 198.18.0.9/32 dev lo
+		"$FTLOAD" server --listen 0.0.0.0:8080 --seconds 6 >"$TMP/srv" &
+		ready "$TMP/srv" || exit 1
+		# loopback: tcp_tw_reuse 2 takes its ports back, whatever the count
+		"$FTLOAD" client --to 127.0.0.1:8080 --max 30 --seconds 2 >/dev/null
+		# not loopback: 8 connections from IPv6 sockets to the IPv4-mapped
+		# address, 8 from IPv4 ones; the same destination, the same ports
+		/usr/bin/python3 -c "
+import socket
+for _ in range(8):
+    s = socket.create_connection((\"::ffff:198.18.0.9\", 8080))
+    s.close()
+"
+		"$FTLOAD" client --to 198.18.0.9:8080 --max 8 --seconds 2 >/dev/null
+		sleep 0.3
+		# ss names the peer 198.18.0.9:8080 or [::ffff:198.18.0.9]:8080
+		ss -Htan state time-wait | awk '"'"'$NF ~ /198\.18\.0\.9\]?:8080$/'"'"' | wc -l >"$TMP/ss-up"
+		"$FINTUNE" status --format json >"$TMP/s.json" || exit 1'
+	[ "$status" -eq 0 ]
+	up=$(cat "$TMP/ss-up")
+	[ "$up" -ge 14 ] || { echo "ss: $up TIME-WAIT toward 198.18.0.9"; false; }
+	[ "$(ids "$TMP/s.json")" = '["FT-PORTS"]' ]
+	ev=$(jq -r '.findings[0].evidence' "$TMP/s.json")
+	[[ "$ev" == "$up TIME_WAIT sockets toward 198.18.0.9:8080 of the 20 ports"* ]] || { echo "$ev; ss: $up"; false; }
+}
+
+@test "CLOSE_WAIT in a listener's queue is not an application's and not an orphan" {
+	need_netns
+	[ -x /usr/bin/python3 ] || skip "needs python3"
+	run in_netns '
+		# a listener that never accepts: 3 clients connect and close
+		/usr/bin/python3 -c "
+import socket, time
+l = socket.socket(); l.bind((\"127.0.0.1\", 7071)); l.listen(16)
+cs = [socket.create_connection((\"127.0.0.1\", 7071)) for _ in range(3)]
+for c in cs: c.close()
+time.sleep(0.3)
+open(\"$TMP/ready\", \"w\").close()
+time.sleep(3)
+" &
+		for _ in $(seq 50); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
+		"$FINTUNE" status --format json >"$TMP/s.json" || exit 1
+		"$FINTUNE" status --format prometheus >"$TMP/s.prom" || exit 1
+		wait'
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.census.states.CLOSE_WAIT' "$TMP/s.json")" = 3 ]
+	[ "$(jq -r '.census.backlog' "$TMP/s.json")" = 3 ]
+	[ "$(jq -c '.census.orphaned' "$TMP/s.json")" = '{"FIN_WAIT2":3}' ]
+	[ "$(ids "$TMP/s.json")" = "[]" ]
+	grep -qx 'fintune_orphaned_sockets{state="CLOSE_WAIT"} 0' "$TMP/s.prom"
 }
 
 @test "FT-CLOSE-WAIT names the process of a server that never closes" {
@@ -143,7 +204,7 @@ ids() { jq -c '[.findings[].id]' "$1"; }
 	# the clients went away first: their side is an orphaned FIN_WAIT2
 	# (not a finding; tcp_fin_timeout ends it)
 	[ "$(ids "$TMP/s.json")" = '["FT-CLOSE-WAIT"]' ]
-	[ "$(jq -r '.findings[0].evidence' "$TMP/s.json")" = "4 CLOSE_WAIT sockets: ftload (pid $holder) 4" ]
+	[ "$(jq -r '.findings[0].evidence' "$TMP/s.json")" = "4 CLOSE_WAIT sockets held: ftload (pid $holder) 4" ]
 	[[ "$(jq -r '.findings[0].message' "$TMP/s.json")" == "peers have closed 4 connections that ftload (pid $holder) has not close()d:"*"no sysctl ends it."* ]]
 }
 
@@ -172,8 +233,8 @@ ids() { jq -c '[.findings[].id]' "$1"; }
 	[ "$(ids "$TMP/before.json")" = "[]" ]
 	[ "$(ids "$TMP/s.json")" = '["FT-UNRESPONSIVE"]' ]
 	[ "$(jq -r .census.orphaned.FIN_WAIT1 "$TMP/s.json")" = 1 ]
-	[[ "$(jq -r '.findings[0].evidence' "$TMP/s.json")" == "1 orphans retransmitting (FIN_WAIT1 1, LAST_ACK 0, CLOSING 0 orphaned), up to "*" retries; tcp_orphan_retries 0 (0 means 8); TCPAbortOnTimeout 0 since boot" ]]
-	grep -q '^  FT-UNRESPONSIVE   closed connections are retransmitting their FIN to peers' "$TMP/text"
+	[[ "$(jq -r '.findings[0].evidence' "$TMP/s.json")" == "1 orphan retransmitting (FIN_WAIT1 1, LAST_ACK 0, CLOSING 0 orphaned), up to "*" retransmissions; tcp_orphan_retries 0 (0 means 8); TCPAbortOnTimeout 0 since boot" ]]
+	grep -q '^  FT-UNRESPONSIVE    closed connections are retransmitting their FIN to' "$TMP/text"
 }
 
 # proc_tree ORPHANS LIMIT [TcpExt NAME VALUE...]: a fake proc tree whose
@@ -192,14 +253,14 @@ proc_tree() {
 	printf '%s\n%s\n' "$names" "$values" >"$TMP/proc/net/netstat"
 }
 
-@test "FT-ORPHANS fires near tcp_max_orphans (a host-global key: a fake proc tree)" {
+@test "FT-ORPHANS fires from a quarter of tcp_max_orphans, where the timers reset them (a host-global key: a fake proc tree)" {
 	proc_tree 850 1000
 	run --separate-stderr ft status --root "$TMP" --format json
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.findings[].id]' <<<"$output")" = '["FT-ORPHANS"]' ]
 	[ "$(jq -r '.findings[0].evidence' <<<"$output")" = "sockstat orphan 850 of tcp_max_orphans 1000 (85%, host-wide)" ]
 	[ "$(jq -r '.counts.orphans_percent' <<<"$output")" = 85 ]
-	proc_tree 700 1000
+	proc_tree 249 1000
 	run --separate-stderr ft status --root "$TMP" --format json
 	[ "$(jq -c '[.findings[].id]' <<<"$output")" = "[]" ]
 }
@@ -211,6 +272,9 @@ proc_tree() {
 	[ "$(jq -c '[.findings[].id]' <<<"$output")" = '["FT-ABORT-MEMORY","FT-MEMORY-PRESSURE"]' ]
 	[ "$(jq -r '.findings[0].evidence' <<<"$output")" = "TCPAbortOnMemory 3 since boot; sockstat orphan 10, mem 3 pages" ]
 	[ "$(jq -r '.findings[1].evidence' <<<"$output")" = "TCPMemoryPressures 2 since boot; sockstat orphan 10, mem 3 pages" ]
+	# the longest identifier still has a space after it
+	run --separate-stderr ft status --root "$TMP"
+	grep -q '^  FT-MEMORY-PRESSURE TCP entered memory pressure' <<<"$output"
 	proc_tree 10 1000 TCPAbortOnMemory 0 TCPMemoryPressures 0
 	run --separate-stderr ft status --root "$TMP" --format json
 	[ "$(jq -c '[.findings[].id]' <<<"$output")" = "[]" ]
@@ -331,9 +395,10 @@ EOF
 	grep -qx '    closes_first: us' "$TMP/site.yaml"
 	grep -qx '    loopback: false' "$TMP/site.yaml"
 	grep -qx '    #   198.18.0.2:8080 100%, about [0-9]*/s' "$TMP/site.yaml"
-	# the rate is at least what the counters saw over the interval
+	# port-bound from its first seconds on: the rate must be at least what
+	# half the range holds over 60 s (14116 / 60), where reuse is due
 	rate=$(sed -n 's/^    connect_rate: //p' "$TMP/site.yaml")
-	[ "$rate" -ge 1000 ]
+	[ "$rate" -ge 300 ]
 	run --separate-stderr ft plan "$TMP/site.yaml" --format json
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_tw_reuse") | .proposed' <<<"$output")" = 1 ]

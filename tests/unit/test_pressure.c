@@ -376,12 +376,12 @@ static void test_overflow(void **state)
 
 	(void)state;
 	p = parsed("TcpExt: TW TWKilled TWRecycled TCPAbortOnMemory TCPAbortOnClose TCPAbortOnData\n"
-		   "TcpExt: 18446744073709551615 18446744073709551616 99999999999999999999 "
+		   "TcpExt: 9223372036854775807 9223372036854775808 99999999999999999999 "
 		   "00000000000000000042 100000000000000000000 18446744073709551620\n",
 		   "TcpExt:");
 	assert_true(p.have[C_TW]);
-	assert_true(p.value[C_TW] == UINT64_MAX);
-	/* 2^64, and 20 nines: more than 64 bits */
+	assert_true(p.value[C_TW] == INT64_MAX);
+	/* 2^63, and 20 nines: more than JSON's and Prometheus's signed 64 bits */
 	assert_false(p.have[C_TW_KILLED]);
 	assert_false(p.have[C_TW_RECYCLED]);
 	assert_int_equal(p.value[C_TW_KILLED], 0);
@@ -393,12 +393,12 @@ static void test_overflow(void **state)
 	assert_false(p.have[C_ABORT_DATA]);
 	assert_int_equal(n_have(&p), 2);
 	/* sockstat's numbers too: an overflowing one spoils the line */
-	p = parsed_sockstat("TCP: inuse 18446744073709551616 orphan 0 tw 0 alloc 0 mem 0\n");
+	p = parsed_sockstat("TCP: inuse 9223372036854775808 orphan 0 tw 0 alloc 0 mem 0\n");
 	assert_false(p.sockstat);
-	p = parsed_sockstat("TCP: inuse 18446744073709551615 orphan 0 tw 0 alloc 0 mem 18446744073709551615\n");
+	p = parsed_sockstat("TCP: inuse 9223372036854775807 orphan 0 tw 0 alloc 0 mem 9223372036854775807\n");
 	assert_true(p.sockstat);
-	assert_true(p.inuse == UINT64_MAX);
-	assert_true(p.mem == UINT64_MAX);
+	assert_true(p.inuse == INT64_MAX);
+	assert_true(p.mem == INT64_MAX);
 }
 
 static void test_non_digits(void **state)
@@ -583,7 +583,7 @@ static void test_generated_tables_read_back(void **state)
 		sb_adds(&h, "Tcp:");
 		sb_adds(&v, "Tcp:");
 		for (int i = 0; i < cols; i++) {
-			uint64_t x = next() >> (next() % 64);
+			uint64_t x = next() >> (1 + next() % 63);	/* at most INT64_MAX */
 
 			if (next() % 3 == 0) {
 				sb_addf(&h, " %s", unknown[next() % ARRAY_SIZE(unknown)]);
@@ -609,7 +609,7 @@ static void test_generated_tables_read_back(void **state)
 				fail_msg("%s: %" PRIu64 " for %" PRIu64 " in\n%s", counter_name(id), p.value[id], want[id], h.s);
 		}
 		for (int i = 0; i < 5; i++)
-			sv[i] = next() >> (next() % 64);
+			sv[i] = next() >> (1 + next() % 63);
 		sb_addf(&ss, "sockets: used 1\nTCP: inuse %" PRIu64 " orphan %" PRIu64 " tw %" PRIu64 " alloc %" PRIu64
 			     " mem %" PRIu64 "\nUDP: inuse 0 mem 0\n",
 			sv[0], sv[1], sv[2], sv[3], sv[4]);
