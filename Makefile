@@ -26,6 +26,8 @@ SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
 RUNSTATEDIR ?= /run
@@ -71,7 +73,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all run check lab deps deps-test deps-lab deps-bench test test-unit test-suite test-cli test-san fuzz \
-	kernel-facts bench bench-scale install uninstall clean
+	kernel-facts bench bench-scale install uninstall test-install clean
 
 all: $(B)/fintune
 
@@ -141,7 +143,7 @@ check: deps-test
 
 SUITE_DIR ?= ../shared/json-schema-test-suite
 
-test: test-unit test-suite test-cli
+test: test-unit test-suite test-cli test-install
 
 test-unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "  UNIT    $$t"; $$t; done
@@ -231,19 +233,33 @@ bench-scale: $(B)/fintune
 
 # --- install -----------------------------------------------------------------
 
+# Every file make install lays out, as tests/install/files lists them (the
+# Debian and RPM packages are checked against that list too). Local profiles
+# go in $(SYSCONFDIR)/fintune/profiles, which install makes and uninstall
+# leaves when an admin has put profiles there.
 install: $(B)/fintune
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/fintune/profiles \
-		$(DESTDIR)$(DATADIR)/fintune/schema $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(DATADIR)/fintune/schema $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSCONFDIR)/fintune/profiles
 	install -m 0755 $(B)/fintune $(DESTDIR)$(SBINDIR)/fintune
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/fintune/profiles/
 	install -m 0644 schema/profile.schema.json $(DESTDIR)$(DATADIR)/fintune/schema/
 	install -m 0644 src/man/fintune.8 $(DESTDIR)$(MANDIR)/man8/fintune.8
 	install -m 0644 src/completion/fintune.bash-completion $(DESTDIR)$(BASHCOMPDIR)/fintune
+	install -m 0644 src/completion/_fintune $(DESTDIR)$(ZSHCOMPDIR)/_fintune
+	install -m 0644 packaging/fintune.catalog $(DESTDIR)$(CATALOGDIR)/fintune.catalog
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/fintune $(DESTDIR)$(MANDIR)/man8/fintune.8 \
-		$(DESTDIR)$(BASHCOMPDIR)/fintune
+		$(DESTDIR)$(BASHCOMPDIR)/fintune $(DESTDIR)$(ZSHCOMPDIR)/_fintune \
+		$(DESTDIR)$(CATALOGDIR)/fintune.catalog
 	rm -rf $(DESTDIR)$(DATADIR)/fintune
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/fintune/profiles $(DESTDIR)$(SYSCONFDIR)/fintune 2>/dev/null
+
+# make install DESTDIR=... lays out exactly tests/install/files, and make
+# uninstall takes all of it away again (an admin's local profile stays).
+test-install: $(B)/fintune
+	$(Q)tests/install/check $(CURDIR) $(B)
 
 clean:
 	rm -rf build

@@ -99,3 +99,34 @@ field() {
 	[ "$(grep -c 'no journal at /run/systemd/journal/socket' <<<"$stderr")" = 1 ]
 	[[ "$stderr" == *"fintune: audit: apply reverse-proxy net.ipv4.tcp_max_tw_buckets: 131072 -> 434176 (live+file)"* ]]
 }
+
+@test "journalctl -x explains fintune's records with the catalog the packages install" {
+	remote=/lib/systemd/systemd-journal-remote
+	[ -x "$remote" ] || skip "systemd-journal-remote is not installed (it writes the journal file from the records)"
+	[ -d /var/lib/systemd/catalog ] || skip "no /var/lib/systemd/catalog to bind the test catalog over"
+	run --separate-stderr with_journal 9 "$FINTUNE" apply --root "$TMP/root" reverse-proxy
+	[ "$status" -eq 0 ]
+	# every MESSAGE_ID fintune sends has an entry in the catalog
+	for id in $(sed -n 's/^MESSAGE_ID=//p' "$TMP/records" | sort -u); do
+		grep -qx -- "-- $id" "$TOP/packaging/fintune.catalog" || { echo "no catalog entry for $id"; false; }
+	done
+	# the records as sd_journal_send sent them, into a real journal file
+	# (export format: a timestamp each, a blank line between records)
+	j=$TMP/j
+	mkdir -p "$j/var/log/journal" "$j/usr/lib/systemd/catalog"
+	awk 'BEGIN { t = 1764600000000000; fresh = 1 } /^--$/ { print ""; fresh = 1; next }
+		fresh { printf "__REALTIME_TIMESTAMP=%d\n__MONOTONIC_TIMESTAMP=%d\n", t, t - 1764599000000000; t += 1000; fresh = 0 }
+		{ print }' "$TMP/records" >"$TMP/export"
+	"$remote" -o "$j/var/log/journal/fintune.journal" - <"$TMP/export" 2>"$TMP/remote.log" ||
+		{ cat "$TMP/remote.log"; false; }
+	cp "$TOP/packaging/fintune.catalog" "$j/usr/lib/systemd/catalog/"
+	journalctl --root "$j" --update-catalog
+	# journalctl -x reads the host's catalog database whatever --root says:
+	# the test's own is bound over it, in a private mount namespace
+	run unshare --mount --propagation private sh -c \
+		'mount --bind "$1/var/lib/systemd/catalog" /var/lib/systemd/catalog && journalctl --root "$1" -x --no-pager' _ "$j"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^.*fintune: fintune apply reverse-proxy' <<<"$output")" = 9 ]
+	[ "$(grep -c 'Subject: fintune apply of reverse-proxy: a TCP close-path setting changed' <<<"$output")" = 9 ]
+	grep -q 'Every apply can be undone with "fintune rollback"' <<<"$output"
+}
