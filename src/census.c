@@ -101,6 +101,19 @@ static void table_free(struct census_table *t)
 	*t = (struct census_table){ 0 };
 }
 
+/* Doubles an array of *cap elements of size bytes (256 to begin with). */
+static int grow(void **v, size_t *cap, size_t size)
+{
+	size_t n = *cap ? *cap * 2 : 256;
+	void *p = reallocarray(*v, n, size);
+
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
 static bool listening(const struct census *c, unsigned port)
 {
 	return c->listening[port / 8] & (1u << (port % 8));
@@ -186,15 +199,8 @@ static int count(struct census *c, const struct inet_diag_msg *m, long lo, long 
 	}
 	/* CLOSE_WAIT held by an application: who, is found later */
 	if (st == 8 && m->idiag_inode) {
-		if (c->n_cw == c->cap_cw) {
-			size_t cap = c->cap_cw ? c->cap_cw * 2 : 64;
-			uint64_t *n = realloc(c->cw_inodes, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			c->cw_inodes = n;
-			c->cap_cw = cap;
-		}
+		if (c->n_cw == c->cap_cw && grow((void **)&c->cw_inodes, &c->cap_cw, sizeof(c->cw_inodes[0])) < 0)
+			return -ENOMEM;
 		c->cw_inodes[c->n_cw++] = m->idiag_inode;
 	}
 	if ((flags & CENSUS_DETAIL) && count_detail(c, family, src, dst, ntohs(m->id.idiag_dport), inbound) < 0)
@@ -238,15 +244,8 @@ static int count_rtt(struct census *c, const struct nlmsghdr *h)
 		memcpy(&ti, RTA_DATA(a), RTA_PAYLOAD(a) < sizeof(ti) ? RTA_PAYLOAD(a) : sizeof(ti));
 		if (!ti.tcpi_rtt)
 			return 0;
-		if (c->n_rtt == c->cap_rtt) {
-			size_t cap = c->cap_rtt ? c->cap_rtt * 2 : 256;
-			uint32_t *n = realloc(c->rtt_us, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			c->rtt_us = n;
-			c->cap_rtt = cap;
-		}
+		if (c->n_rtt == c->cap_rtt && grow((void **)&c->rtt_us, &c->cap_rtt, sizeof(c->rtt_us[0])) < 0)
+			return -ENOMEM;
 		c->rtt_us[c->n_rtt++] = ti.tcpi_rtt;
 		return 0;
 	}

@@ -104,6 +104,19 @@ static void profile_name(char *out, size_t size, const char *host)
 	out[n] = '\0';
 }
 
+/* Who closes first, when the rate is the last minute's: so is the answer.
+ * TIME_WAIT made here in that minute means this host closed first. */
+static void closer_of_last_minute(struct strbuf *sb, const uint64_t age[60], const char *direction, const char *peers)
+{
+	uint64_t recent = 0;
+
+	for (int i = 0; i < 60; i++)
+		recent += age[i];
+	sb_addf(sb, "    # %llu %s TIME_WAIT sockets made in the last minute: %s close%s first\n", (unsigned long long)recent,
+		direction, recent ? "this host" : peers, recent ? "s" : "");
+	sb_addf(sb, "    closes_first: %s\n", recent ? "us" : "peer");
+}
+
 static void add_dest(struct strbuf *sb, const struct census_dest *d)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
@@ -169,13 +182,7 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 				100 * (first > 1 ? 1 : first));
 			sb_addf(sb, "    closes_first: %s\n", closer(first));
 		} else {
-			uint64_t recent = 0;
-
-			for (int i = 0; i < 60; i++)
-				recent += c->tw_age_in[i];
-			sb_addf(sb, "    # %llu inbound TIME_WAIT sockets made in the last minute: %s\n",
-				(unsigned long long)recent, recent ? "this host closes first" : "the clients close first");
-			sb_addf(sb, "    closes_first: %s\n", recent ? "us" : "peer");
+			closer_of_last_minute(sb, c->tw_age_in, "inbound", "the clients");
 		}
 		sb_addf(sb, "    # distinct client addresses of the %llu inbound sockets now\n", (unsigned long long)c->inbound);
 		sb_addf(sb, "    client_addresses: %zu\n", c->in_clients.n ? clamp(c->in_clients.n, 100000000) : 1);
@@ -224,14 +231,7 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 				(unsigned long long)tw_made, 100 * out_share, 100 * (first > 1 ? 1 : first));
 			sb_addf(sb, "    closes_first: %s\n", closer(first));
 		} else {
-			/* the rate is the last minute's: so is who closed */
-			uint64_t recent = 0;
-
-			for (int i = 0; i < 60; i++)
-				recent += c->tw_age_out[i];
-			sb_addf(sb, "    # %llu outbound TIME_WAIT sockets made in the last minute: %s\n",
-				(unsigned long long)recent, recent ? "this host closes first" : "the upstreams close first");
-			sb_addf(sb, "    closes_first: %s\n", recent ? "us" : "peer");
+			closer_of_last_minute(sb, c->tw_age_out, "outbound", "the upstreams");
 		}
 		sb_addf(sb, "    loopback: %s\n", c->outbound && c->out_loopback == c->outbound ? "true" : "false");
 		sb_addf(sb, "    # TCPAbortOnTimeout +%llu over %llu closes (both directions)\n    unresponsive_percent: ",
