@@ -143,31 +143,14 @@ summary_of() {
 
 # --- the trees ------------------------------------------------------------------
 
-# fake_proc ROOT RELEASE: ROOT/proc/sys as a kernel of RELEASE shows it after
-# boot, as fake_proc in tests/cli/helpers.bash writes it, plus the other keys
-# the drop-ins set, at their defaults.
-fake_proc() {
-	local root=$1 release=$2
-	local major=${release%%.*} rest=${release#*.}
-	local minor=${rest%%.*}
-	local v=$((major * 1000 + minor))
-	local d=$root/proc/sys/net/ipv4
-	mkdir -p "$d" "$root/proc/sys/kernel"
-	echo "$release" >"$root/proc/sys/kernel/osrelease"
-	echo 60 >"$d/tcp_fin_timeout"
-	echo 0 >"$d/tcp_orphan_retries"
-	echo 131072 >"$d/tcp_max_orphans"
-	echo 131072 >"$d/tcp_max_tw_buckets"
-	if [ "$v" -ge 4018 ]; then echo 2; else echo 0; fi >"$d/tcp_tw_reuse"
-	echo 1 >"$d/tcp_timestamps"
-	if [ "$v" -ge 6014 ]; then echo 1000 >"$d/tcp_tw_reuse_delay"; fi
-	printf '32768\t60999\n' >"$d/ip_local_port_range"
-	echo 15 >"$d/tcp_retries2"
-	if [ "$v" -ge 6011 ]; then echo 200000 >"$d/tcp_rto_min_us"; fi
-	if [ "$v" -ge 6015 ]; then echo 120000 >"$d/tcp_rto_max_ms"; fi
-	if [ "$v" -ge 4011 ]; then echo 1024 >"$d/ip_unprivileged_port_start"; fi
-	printf '4096\t16384\t4194304\n' >"$d/tcp_wmem"
-	if [ "$v" -lt 4012 ]; then echo 0 >"$d/tcp_tw_recycle"; fi
+# shellcheck source=../lib/fake-proc.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/fake-proc.sh"
+
+# bench_proc ROOT RELEASE: fake_proc's tree plus the other keys the drop-ins
+# set, at their defaults.
+bench_proc() {
+	local d=$1/proc/sys/net/ipv4
+	fake_proc "$1" "$2"
 	echo 7200 >"$d/tcp_keepalive_time"
 	echo 75 >"$d/tcp_keepalive_intvl"
 	echo 9 >"$d/tcp_keepalive_probes"
@@ -223,7 +206,7 @@ base_tree() {
 		BEGIN { f = ARGV[1]; ARGV[1] = ""; print "# sysctl.conf of the benchmark tree" >f; assign(0, f); close(f) }' \
 		"$t/etc/sysctl.conf"
 	ln -s ../sysctl.conf "$t/etc/sysctl.d/99-sysctl.conf"
-	fake_proc "$t" 6.1.0
+	bench_proc "$t" 6.1.0
 }
 
 # make_tree TREE N [VALUES]: N drop-ins. 40% in /usr/lib/sysctl.d; 30% in

@@ -12,8 +12,35 @@
 #include <string.h>
 
 #include "diag.h"
+#include "kernel.h"
 #include "load.h"
 #include "schema.h"
+
+/* Sets a running value of a kernel fixture. */
+static inline void set_running(struct kernel *k, enum key_id id, const char *value)
+{
+	k->running[id].exists = true;
+	k->running[id].present = true;
+	snprintf(k->running[id].value, sizeof(k->running[id].value), "%s", value);
+}
+
+/* A live 6.18 kernel with its defaults; tcp_max_orphans as the machine's
+ * memory makes it. */
+static inline void kernel_6_18(struct kernel *k, const char *max_orphans)
+{
+	memset(k, 0, sizeof(*k));
+	k->version = KV(6, 18);
+	snprintf(k->release, sizeof(k->release), "6.18.0");
+	k->live = true;
+	set_running(k, K_FIN_TIMEOUT, "60");
+	set_running(k, K_ORPHAN_RETRIES, "0");
+	set_running(k, K_MAX_ORPHANS, max_orphans);
+	set_running(k, K_MAX_TW_BUCKETS, "131072");
+	set_running(k, K_TW_REUSE, "2");
+	set_running(k, K_TIMESTAMPS, "1");
+	set_running(k, K_TW_REUSE_DELAY, "1000");
+	set_running(k, K_PORT_RANGE, "32768 60999");
+}
 
 static inline struct doc *load_str(const char *text, struct diags *d)
 {

@@ -53,7 +53,7 @@ static double some_percent(void)
 }
 
 /* One value, or two for a range. */
-static void set_running(struct kernel *k, enum key_id id, const char *fmt, long a, long b)
+static void set_runningf(struct kernel *k, enum key_id id, const char *fmt, long a, long b)
 {
 	k->running[id].present = true;
 	k->running[id].exists = true;
@@ -89,31 +89,31 @@ static void some_kernel(struct kernel *k)
 	}
 	k->child_netns = chance(30);
 	/* running values anywhere the kernel accepts, traps included */
-	set_running(k, K_FIN_TIMEOUT, "%ld", chance(20) ? between(61, 119) : between(-5, 300), 0);
-	set_running(k, K_ORPHAN_RETRIES, "%ld", chance(40) ? 0 : between(0, 255), 0);
+	set_runningf(k, K_FIN_TIMEOUT, "%ld", chance(20) ? between(61, 119) : between(-5, 300), 0);
+	set_runningf(k, K_ORPHAN_RETRIES, "%ld", chance(40) ? 0 : between(0, 255), 0);
 	if (!k->child_netns)
-		set_running(k, K_MAX_ORPHANS, "%ld", chance(20) ? INT_MAX : between(0, 300000), 0);
-	set_running(k, K_MAX_TW_BUCKETS, "%ld", chance(20) ? INT_MAX : between(-1, 1000000), 0);
+		set_runningf(k, K_MAX_ORPHANS, "%ld", chance(20) ? INT_MAX : between(0, 300000), 0);
+	set_runningf(k, K_MAX_TW_BUCKETS, "%ld", chance(20) ? INT_MAX : between(-1, 1000000), 0);
 	if (!chance(3))
-		set_running(k, K_TW_REUSE, "%ld", between(0, v >= KV(4, 18) ? 2 : 1), 0);
+		set_runningf(k, K_TW_REUSE, "%ld", between(0, v >= KV(4, 18) ? 2 : 1), 0);
 	if (!chance(3))
-		set_running(k, K_TIMESTAMPS, "%ld", between(0, 2), 0);
+		set_runningf(k, K_TIMESTAMPS, "%ld", between(0, 2), 0);
 	if (v >= KV(6, 14))
-		set_running(k, K_TW_REUSE_DELAY, "%ld", between(1, 60000), 0);
+		set_runningf(k, K_TW_REUSE_DELAY, "%ld", between(1, 60000), 0);
 	{
 		long lo = between(1024, 65535), hi = between(lo, 65535);
 
-		set_running(k, K_PORT_RANGE, "%ld %ld", lo, hi);
+		set_runningf(k, K_PORT_RANGE, "%ld %ld", lo, hi);
 	}
-	set_running(k, K_RETRIES2, "%ld", between(0, 30), 0);
+	set_runningf(k, K_RETRIES2, "%ld", between(0, 30), 0);
 	if (v >= KV(6, 11))
-		set_running(k, K_RTO_MIN_US, "%ld", between(1000, 1000000), 0);
+		set_runningf(k, K_RTO_MIN_US, "%ld", between(1000, 1000000), 0);
 	if (v >= KV(6, 15))
-		set_running(k, K_RTO_MAX_MS, "%ld", between(1000, 120000), 0);
+		set_runningf(k, K_RTO_MAX_MS, "%ld", between(1000, 120000), 0);
 	if (v >= KV(4, 11))
-		set_running(k, K_UNPRIV_PORT_START, "%ld", 1024, 0);
+		set_runningf(k, K_UNPRIV_PORT_START, "%ld", 1024, 0);
 	if (v < KV(4, 12))
-		set_running(k, K_TW_RECYCLE, "%ld", between(0, 1), 0);
+		set_runningf(k, K_TW_RECYCLE, "%ld", between(0, 1), 0);
 }
 
 static void some_workload(struct workload *w)
@@ -448,16 +448,16 @@ static void base_kernel(struct kernel *k, unsigned version)
 	k->version = version;
 	snprintf(k->release, sizeof(k->release), "%u.%u.0", version / 1000, version % 1000);
 	k->live = true;
-	set_running(k, K_FIN_TIMEOUT, "%ld", 60, 0);
-	set_running(k, K_ORPHAN_RETRIES, "%ld", 0, 0);
-	set_running(k, K_MAX_ORPHANS, "%ld", 131072, 0);
-	set_running(k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
-	set_running(k, K_TW_REUSE, "%ld", version >= KV(4, 18) ? 2 : 0, 0);
-	set_running(k, K_TIMESTAMPS, "%ld", 1, 0);
+	set_runningf(k, K_FIN_TIMEOUT, "%ld", 60, 0);
+	set_runningf(k, K_ORPHAN_RETRIES, "%ld", 0, 0);
+	set_runningf(k, K_MAX_ORPHANS, "%ld", 131072, 0);
+	set_runningf(k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
+	set_runningf(k, K_TW_REUSE, "%ld", version >= KV(4, 18) ? 2 : 0, 0);
+	set_runningf(k, K_TIMESTAMPS, "%ld", 1, 0);
 	if (version >= KV(6, 14))
-		set_running(k, K_TW_REUSE_DELAY, "%ld", 1000, 0);
-	set_running(k, K_PORT_RANGE, "%ld %ld", 32768, 60999);
-	set_running(k, K_RETRIES2, "%ld", 15, 0);
+		set_runningf(k, K_TW_REUSE_DELAY, "%ld", 1000, 0);
+	set_runningf(k, K_PORT_RANGE, "%ld %ld", 32768, 60999);
+	set_runningf(k, K_RETRIES2, "%ld", 15, 0);
 }
 
 static void outbound_heavy(struct workload *w)
@@ -527,7 +527,7 @@ static void test_timestamps_pinned_off_refuses_reuse(void **state)
 	assert_true(has_warning(&a, "tcp_tw_reuse cannot help because tcp_timestamps is off"));
 	/* and timestamps the running kernel has off are turned on for reuse */
 	in.n_pins = 0;
-	set_running(&k, K_TIMESTAMPS, "%ld", 0, 0);
+	set_runningf(&k, K_TIMESTAMPS, "%ld", 0, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_TIMESTAMPS].proposed, "1");
 	assert_string_equal(a.rec[K_TW_REUSE].proposed, "1");
@@ -622,13 +622,13 @@ static void test_fin_timeout_traps(void **state)
 	outbound_heavy(&w);
 	base_kernel(&k, KV(6, 18));
 	/* a running value in the trap is replaced */
-	set_running(&k, K_FIN_TIMEOUT, "%ld", 90, 0);
+	set_runningf(&k, K_FIN_TIMEOUT, "%ld", 90, 0);
 	advise(&in, &a);
 	assert_int_equal(a.n_errors, 0);
 	assert_true(strtol(a.rec[K_FIN_TIMEOUT].proposed, NULL, 10) <= 60);
 	assert_non_null(strstr(a.rec[K_FIN_TIMEOUT].rationale, "61..119 trap"));
 	/* a sane running value is kept */
-	set_running(&k, K_FIN_TIMEOUT, "%ld", 30, 0);
+	set_runningf(&k, K_FIN_TIMEOUT, "%ld", 30, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_FIN_TIMEOUT].proposed, "30");
 	assert_false(a.rec[K_FIN_TIMEOUT].change);
@@ -671,7 +671,7 @@ static void test_refusals_name_their_pin(void **state)
 	(void)state;
 	outbound_heavy(&w);
 	base_kernel(&k, KV(6, 18));
-	set_running(&k, K_UNPRIV_PORT_START, "%ld", 1024, 0);
+	set_runningf(&k, K_UNPRIV_PORT_START, "%ld", 1024, 0);
 
 	/* below the floor: about tcp_fin_timeout */
 	in.n_pins = 1;
@@ -706,7 +706,7 @@ static void test_refusals_name_their_pin(void **state)
 	assert_non_null(strstr(d.v[0].msg, "(expected LOW HIGH with 1024 <= LOW <= HIGH <= 65535: LOW may not be below the running ip_unprivileged_port_start)"));
 	diags_free(&d);
 	/* where unprivileged ports start lower, the same pin is taken */
-	set_running(&k, K_UNPRIV_PORT_START, "%ld", 500, 0);
+	set_runningf(&k, K_UNPRIV_PORT_START, "%ld", 500, 0);
 	assert_int_equal(advise(&in, &a), 0);
 	assert_string_equal(a.rec[K_PORT_RANGE].proposed, "600 60999");
 
@@ -893,7 +893,7 @@ static void test_widening_stays_unprivileged(void **state)
 	w.out.connect_rate = 5000;
 	w.out.closes_first = CLOSER_US;
 	base_kernel(&k, KV(6, 18));
-	set_running(&k, K_UNPRIV_PORT_START, "%ld", 0, 0);
+	set_runningf(&k, K_UNPRIV_PORT_START, "%ld", 0, 0);
 	advise(&in, &a);
 	assert_int_equal(sscanf(a.rec[K_PORT_RANGE].proposed, "%ld %ld", &lo, &hi), 2);
 	assert_true(lo >= 1024);
@@ -918,7 +918,7 @@ static void test_negative_orphan_limit(void **state)
 	(void)state;
 	outbound_heavy(&w);
 	base_kernel(&k, KV(6, 18));
-	set_running(&k, K_MAX_ORPHANS, "%ld", -1, 0);
+	set_runningf(&k, K_MAX_ORPHANS, "%ld", -1, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_MAX_ORPHANS].proposed, "1024");
 	assert_non_null(strstr(a.rec[K_MAX_ORPHANS].rationale, "every orphaned close is reset"));
@@ -953,15 +953,15 @@ static void test_limits_follow_the_workload(void **state)
 	assert_string_equal(a.rec[K_TW_REUSE].proposed, "2");
 	assert_non_null(strstr(a.rec[K_TW_REUSE].rationale, "does nothing for accepted connections"));
 	/* a running limit above the need is kept, not lowered */
-	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 2000000, 0);
+	set_runningf(&k, K_MAX_TW_BUCKETS, "%ld", 2000000, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "2000000");
 	/* -1 or -5 is no limit on current kernels: replaced by a real one */
-	set_running(&k, K_MAX_TW_BUCKETS, "%ld", -5, 0);
+	set_runningf(&k, K_MAX_TW_BUCKETS, "%ld", -5, 0);
 	advise(&in, &a);
 	assert_string_equal(a.rec[K_MAX_TW_BUCKETS].proposed, "270080");
 	assert_non_null(strstr(a.rec[K_MAX_TW_BUCKETS].rationale, "instead of the running -5, which is no limit at all"));
-	set_running(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
+	set_runningf(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
 	/* a pin under a running -1: a real limit where -1 is none (5.17 on),
 	 * a raise where -1 was a limit of nothing (before) */
 	{
@@ -972,7 +972,7 @@ static void test_limits_follow_the_workload(void **state)
 		advise(&in, &a);
 		assert_true(has_warning(&a, "the running -1 is no limit on this kernel"));
 		base_kernel(&k, KV(5, 10));
-		set_running(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
+		set_runningf(&k, K_MAX_TW_BUCKETS, "%ld", -1, 0);
 		advise(&in, &a);
 		assert_false(has_warning(&a, "no limit on this kernel"));
 		assert_false(has_warning(&a, "below the running"));
@@ -981,7 +981,7 @@ static void test_limits_follow_the_workload(void **state)
 		base_kernel(&k, KV(6, 18));
 	}
 	/* a tiny budget caps what is raised, and says so */
-	set_running(&k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
+	set_runningf(&k, K_MAX_TW_BUCKETS, "%ld", 131072, 0);
 	w.memory_budget_mib = 16;
 	advise(&in, &a);
 	assert_true(strtol(a.rec[K_MAX_TW_BUCKETS].proposed, NULL, 10) == 131072);

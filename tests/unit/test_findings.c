@@ -10,13 +10,6 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-static void set_running(struct kernel *k, enum key_id id, const char *value)
-{
-	k->running[id].exists = true;
-	k->running[id].present = true;
-	snprintf(k->running[id].value, sizeof(k->running[id].value), "%s", value);
-}
-
 static void unset_running(struct kernel *k, enum key_id id)
 {
 	k->running[id].exists = false;
@@ -24,22 +17,9 @@ static void unset_running(struct kernel *k, enum key_id id)
 	k->running[id].value[0] = '\0';
 }
 
-/* A 6.18 host with the kernel's defaults (tcp_max_tw_buckets and
- * tcp_max_orphans as a 4 GiB machine has them). */
 static void base_kernel(struct kernel *k)
 {
-	memset(k, 0, sizeof(*k));
-	k->version = KV(6, 18);
-	snprintf(k->release, sizeof(k->release), "6.18.0");
-	k->live = true;
-	set_running(k, K_FIN_TIMEOUT, "60");
-	set_running(k, K_ORPHAN_RETRIES, "0");
-	set_running(k, K_MAX_ORPHANS, "65536");
-	set_running(k, K_MAX_TW_BUCKETS, "131072");
-	set_running(k, K_TW_REUSE, "2");
-	set_running(k, K_TIMESTAMPS, "1");
-	set_running(k, K_TW_REUSE_DELAY, "1000");
-	set_running(k, K_PORT_RANGE, "32768 60999");
+	kernel_6_18(k, "65536");
 }
 
 /* Counters all read, all zero; sockstat read. */

@@ -707,27 +707,9 @@ static void test_rtt(void **state)
 	free(text);
 }
 
-/* A 6.18 host with the kernel's defaults, as test_advise.c builds it. */
-static void set_running(struct kernel *k, enum key_id id, const char *value)
-{
-	k->running[id].exists = k->running[id].present = true;
-	snprintf(k->running[id].value, sizeof(k->running[id].value), "%s", value);
-}
-
 static void base_kernel(struct kernel *k)
 {
-	memset(k, 0, sizeof(*k));
-	k->version = KV(6, 18);
-	snprintf(k->release, sizeof(k->release), "6.18.0");
-	k->live = true;
-	set_running(k, K_FIN_TIMEOUT, "60");
-	set_running(k, K_ORPHAN_RETRIES, "0");
-	set_running(k, K_MAX_ORPHANS, "131072");
-	set_running(k, K_MAX_TW_BUCKETS, "131072");
-	set_running(k, K_TW_REUSE, "2");
-	set_running(k, K_TIMESTAMPS, "1");
-	set_running(k, K_TW_REUSE_DELAY, "1000");
-	set_running(k, K_PORT_RANGE, "32768 60999");
+	kernel_6_18(k, "131072");
 	set_running(k, K_RETRIES2, "15");
 }
 
