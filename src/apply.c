@@ -534,7 +534,7 @@ int apply_main(int argc, char **argv)
 	/* check mode needs no privilege and takes no lock: it only reads */
 	if (!r.check && !need_root(c.root))
 		return EXIT_ERROR;
-	if (session_open(&s, &c, !r.check) < 0)
+	if (session_open_drop_in(&s, &c, !r.check, drop_in) < 0)
 		goto out;
 	have_session = true;
 	spec = plan_file ? file_spec : argv[optind];

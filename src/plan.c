@@ -224,7 +224,7 @@ int plan_main(int argc, char **argv)
 	common_finish(&c);
 	if (optind + 1 != argc)
 		return usage_error("plan", optind == argc ? "expected a profile" : "expected one profile");
-	if (session_open(&ses, &c, false) < 0 || plan_prepare(&pl, &c, &ses.snap, argv[optind], drop_in) < 0) {
+	if (session_open_drop_in(&ses, &c, false, drop_in) < 0 || plan_prepare(&pl, &c, &ses.snap, argv[optind], drop_in) < 0) {
 		plan_release(&pl);
 		session_close(&ses);
 		return EXIT_ERROR;

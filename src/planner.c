@@ -308,6 +308,7 @@ static void decide(struct plan *pl)
 
 int plan_compute(struct plan *pl, struct profile *p, const struct snapshot *s, const char *drop_in)
 {
+	const struct sysctl_probe procps_probe = { key_exists, key_accepts, (void *)&pl->kernel };
 	struct advisor_input in;
 	int r;
 
@@ -342,9 +343,11 @@ int plan_compute(struct plan *pl, struct profile *p, const struct snapshot *s, c
 	if (r == 0)
 		r = sysctld_build(&pl->next, &s->tree, false, pl->old_foreign ? NULL : pl->drop_in_name,
 				  pl->old_foreign ? NULL : pl->new_text, planned_keys(), NULL);
+	/* procps writes every assignment: its view keeps only what the one
+	 * probe build_view() resolves it with can find */
 	if (r == 0)
-		r = sysctld_build(&pl->next_procps, &s->tree, true, pl->old_foreign ? NULL : pl->drop_in_name,
-				  pl->old_foreign ? NULL : pl->new_text, planned_keys(), NULL);
+		r = sysctld_build_probed(&pl->next_procps, &s->tree, true, pl->old_foreign ? NULL : pl->drop_in_name,
+					 pl->old_foreign ? NULL : pl->new_text, planned_keys(), &procps_probe, NULL);
 	if (r < 0)
 		return r;
 	build_view(pl);

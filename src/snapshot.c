@@ -2,6 +2,7 @@
 /* One read of the system (snapshot.h). */
 #include "snapshot.h"
 #include "dropin.h"
+#include "plan.h"
 #include "report.h"
 #include "util.h"
 
@@ -75,16 +76,43 @@ void snapshot_digest(const struct snapshot *s, unsigned char out[32])
 	sha256_digest(&c, 32, out);
 }
 
-int snapshot_take(struct snapshot *s, struct host *h, const char *release, struct diags *d)
+/* The drop-ins whose whole text the snapshot keeps: fintune's (by its
+ * header), the default name, the one the command was given, and every one
+ * the state names. Of the other files only the lines the plan can use are
+ * kept (sysctld_read). */
+struct keep_names {
+	const struct state *state;
+	const char *drop_in;
+};
+
+static bool keep_text(const char *name, const char *text, size_t len, void *ctx)
 {
+	const struct keep_names *k = ctx;
+
+	(void)len;
+	if (dropin_is_ours(text) || strcmp(name, DROPIN_DEFAULT) == 0 || (k->drop_in && strcmp(name, k->drop_in) == 0))
+		return true;
+	for (size_t i = 0; i < k->state->n; i++) {
+		const char *mine = dropin_name_of(k->state->rec[i].drop_in_path);
+
+		if (mine && strcmp(name, mine) == 0)
+			return true;
+	}
+	return false;
+}
+
+int snapshot_take(struct snapshot *s, struct host *h, const char *release, const char *drop_in, struct diags *d)
+{
+	struct keep_names keep = { &s->state, drop_in };
 	int r;
 
 	memset(s, 0, sizeof(*s));
 	s->kernel_err = kernel_read_host(h, &s->kernel, release, d);
-	r = sysctld_read(&s->tree, h, d);
+	/* the state first: it names the drop-ins whose text is kept */
+	s->state_err = state_load(h, &s->state);
+	r = sysctld_read(&s->tree, h, planned_keys(), keep_text, &keep, d);
 	if (r < 0)
 		return r;
-	s->state_err = state_load(h, &s->state);
 	/* every place fintune writes, in one check: none may be reached
 	 * through a link (what does not exist yet is made as a directory) */
 	for (size_t i = 0; i < ARRAY_SIZE(write_places) && !s->linked; i++) {
@@ -129,15 +157,19 @@ void snapshot_drop_in(const struct snapshot *s, const char *name, struct dropin_
 			out->existing = EXISTING_SYMLINK;
 		else if (x->err < 0 || !x->text)
 			out->existing = EXISTING_OTHER;
-		else if (x->st.st_uid != 0 && x->st.st_uid != geteuid())
+		else if (!x->whole)
+			/* not kept: neither fintune's nor a name snapshot_take
+			 * was given */
+			out->existing = EXISTING_FILE;
+		else if (x->whole->uid != 0 && x->whole->uid != geteuid())
 			out->existing = EXISTING_FOREIGN_OWNER;
-		else if (x->st.st_nlink != 1)
+		else if (x->whole->nlink != 1)
 			out->existing = EXISTING_LINKED;
 		else {
 			out->existing = EXISTING_FILE;
-			out->text = x->text;
-			out->len = x->len;
-			out->too_large = x->len > DROPIN_TEXT_MAX;
+			out->text = x->whole->text;
+			out->len = x->whole->len;
+			out->too_large = x->whole->len > DROPIN_TEXT_MAX;
 		}
 	}
 }
@@ -226,6 +258,11 @@ void session_kernel_error(const struct common *c, const struct kernel *k, int r)
 
 int session_open(struct session *s, const struct common *c, bool lock)
 {
+	return session_open_drop_in(s, c, lock, NULL);
+}
+
+int session_open_drop_in(struct session *s, const struct common *c, bool lock, const char *drop_in)
+{
 	struct diags d;
 	int r;
 
@@ -241,7 +278,7 @@ int session_open(struct session *s, const struct common *c, bool lock)
 	if (lock && take_lock(s, c) < 0)
 		return -1;
 	diags_init(&d);
-	r = snapshot_take(&s->snap, &s->host, c->kernel, &d);
+	r = snapshot_take(&s->snap, &s->host, c->kernel, drop_in, &d);
 	if (d.n && !c->quiet) {
 		diags_sort(&d);
 		diags_print(&d, stderr);

@@ -33,15 +33,22 @@ struct snapshot {
 /* The refusal when snapshot.linked is set, with that place. */
 #define SNAPSHOT_LINKED "%s is reached through a symlink below the root: fintune never writes through one (nothing was changed)"
 
-/* Reads it all; problems are warnings in d. 0 or -ENOMEM. */
-int snapshot_take(struct snapshot *s, struct host *h, const char *release, struct diags *d);
+/* Reads it all; problems are warnings in d. 0 or -ENOMEM. Of the sysctl.d
+ * files, only the lines of the planned keys are kept, and the whole text
+ * of fintune's drop-ins: those with its header, DROPIN_DEFAULT, drop_in
+ * (NULL: none) and those the state names. */
+int snapshot_take(struct snapshot *s, struct host *h, const char *release, const char *drop_in,
+		  struct diags *d);
 void snapshot_free(struct snapshot *s);
 /* sha256 over everything in it that a plan depends on: a reviewed plan
  * records it, and apply --plan refuses when it changed. Computed only when
- * asked: hashing every text costs more than reading it. */
+ * asked. Of each sysctl.d file it covers the lines the snapshot kept (those
+ * a plan can depend on), not its comments or other keys. */
 void snapshot_digest(const struct snapshot *s, unsigned char out[32]);
 
-/* fintune's drop-in NAME in /etc/sysctl.d, as the snapshot found it. */
+/* fintune's drop-in NAME in /etc/sysctl.d, as the snapshot found it: a
+ * regular file not kept whole (see snapshot_take) is EXISTING_FILE without
+ * its text, as one that is not fintune's. */
 struct dropin_seen {
 	enum existing existing;
 	const char *text;	/* EXISTING_FILE: the snapshot's copy */
@@ -66,6 +73,9 @@ struct session {
 void session_kernel_error(const struct common *c, const struct kernel *k, int r);
 
 int session_open(struct session *s, const struct common *c, bool lock);
+/* The same, for a command given the drop-in's name (--drop-in; NULL: the
+ * default), whose text the snapshot keeps whatever it holds. */
+int session_open_drop_in(struct session *s, const struct common *c, bool lock, const char *drop_in);
 void session_close(struct session *s);
 
 #endif

@@ -45,6 +45,7 @@ struct sysctl_file {
 	char *link;		/* where a symlink points (on the target), or NULL */
 	bool masked;		/* a symlink to /dev/null: not read */
 	bool procps_only;	/* /etc/sysctl.conf, applied last by procps alone */
+	size_t refs;		/* the entries that name it: made for the first, freed with the last */
 };
 
 struct sysctl_entry {
@@ -59,10 +60,10 @@ struct sysctl_entry {
 	unsigned order;		/* application order: the last (re)assignment counts */
 };
 
+/* A file of the configuration exists only while an entry names it: a view
+ * of 100,000 files keeps the few that set its keys. */
 struct sysctl_config {
 	bool procps;		/* read as procps does (every assignment kept) */
-	struct sysctl_file *files;
-	size_t n_files;
 	struct sysctl_entry *entries;
 	size_t n_entries;
 };
@@ -75,46 +76,73 @@ struct sysctl_setting {
 /* The directories: /etc, /run, /usr/local/lib, /usr/lib and (procps) /lib. */
 #define SYSCTLD_DIRS 5
 
-/* One file as it was read: the snapshot of the sysctl.d configuration,
- * from which every view (now, with fintune's drop-in, as procps reads it)
- * is built without reading again. */
-struct sysctl_text {
-	char *name;		/* 60-x.conf */
-	char *path;		/* on the target: /etc/sysctl.d/60-x.conf */
-	char *link;		/* where following its links led (on the target), or NULL */
-	unsigned dir;		/* index in the directory list (SYSCTLD_DIRS: /etc/sysctl.conf) */
-	bool first;		/* the first of its name; later ones are masked, and not read */
-	bool hidden;		/* ".x.conf": procps alone reads it */
-	bool procps_dir;	/* in /lib/sysctl.d, which procps alone reads */
-	bool pattern;		/* procps takes the name as a glob(3) pattern */
-	bool masked;		/* a link to /dev/null */
-	bool is_link;		/* the name itself is a symlink */
-	bool borrowed;		/* text belongs to another entry (the same file) */
-	int err;		/* 0, or why it was not read (-errno) */
+/* The whole text of a file the caller asked to keep (fintune's drop-in),
+ * and what it needs to know of its owner. */
+struct sysctl_whole {
 	char *text;
 	size_t len;
-	struct stat st;		/* of the opened file, when it was opened */
-	struct sysctl_text *matches;	/* what procps reads for a pattern */
-	size_t n_matches;
+	uid_t uid;
+	nlink_t nlink;
 };
 
+/* One file as it was read: the snapshot of the sysctl.d configuration,
+ * from which every view (now, with fintune's drop-in, as procps reads it)
+ * is built without reading again. Each file is parsed as it is read, and
+ * only the lines a view of the tree's keys can use are kept: assignments
+ * and exclusions that may be of those keys (or globs), and every line a
+ * view would warn about; the others become empty lines, so that line
+ * numbers and every view stay as they were. A file whose lines the two
+ * appliers split differently (a CR, a NUL, a line over 1 MiB) is kept
+ * whole. */
+struct sysctl_text {
+	char *name;		/* 60-x.conf */
+	char *link;		/* where following its links led (on the target), or NULL */
+	const char *text;	/* the lines kept (in the tree's arena), NULL when not read */
+	size_t len;
+	struct sysctl_whole *whole;	/* the file as read, when the reader was asked to keep it */
+	struct sysctl_text *matches;	/* what procps reads for a pattern */
+	size_t n_matches;
+	int err;		/* 0, or why it was not read (-errno) */
+	unsigned char dir;	/* index in the directory list (SYSCTLD_DIRS: /etc/sysctl.conf) */
+	bool first : 1;		/* the first of its name; later ones are masked, and not read */
+	bool hidden : 1;	/* ".x.conf": procps alone reads it */
+	bool procps_dir : 1;	/* in /lib/sysctl.d, which procps alone reads */
+	bool pattern : 1;	/* procps takes the name as a glob(3) pattern */
+	bool masked : 1;	/* a link to /dev/null */
+	bool is_link : 1;	/* the name itself is a symlink */
+};
+
+struct sysctl_chunk;
 struct sysctl_tree {
 	struct sysctl_text *files;	/* by name, then directory */
 	size_t n;
 	struct sysctl_text conf;	/* /etc/sysctl.conf */
 	bool dir_linked[SYSCTLD_DIRS];	/* the directory is reached through a symlink */
 	bool dir_not_dir;		/* /etc/sysctl.d is there, but no directory */
+	struct sysctl_chunk *arena;	/* the kept lines of every file */
 };
+
+/* The path of a file of the tree on the target: /etc/sysctl.d/60-x.conf. */
+void sysctld_text_path(const struct sysctl_text *x, char *buf, size_t size);
+
+/* Whether the reader keeps the whole text of a file of /etc/sysctl.d. */
+typedef bool sysctld_keep_fn(const char *name, const char *text, size_t len, void *ctx);
 
 struct host;
 /* Reads every file both appliers would read, each once, through the root
- * descriptor: directories listed once and sorted once by name. Problems are
- * warnings "file: ..., ignoring". 0 or -ENOMEM. */
-int sysctld_read(struct sysctl_tree *t, struct host *h, struct diags *d);
+ * descriptor: directories listed once and sorted once by name. keys
+ * (NULL-terminated, normalised), when set, are the only ones the views of
+ * the tree can resolve: each file keeps only the lines that may be of them
+ * (NULL: every line). keep, when set, is asked about each file of
+ * /etc/sysctl.d as it is read: the whole text of those it takes is kept
+ * (sysctl_text.whole). Problems are warnings "file: ..., ignoring". 0 or
+ * -ENOMEM. */
+int sysctld_read(struct sysctl_tree *t, struct host *h, const char *const *keys, sysctld_keep_fn *keep,
+		 void *keep_ctx, struct diags *d);
 void sysctld_tree_free(struct sysctl_tree *t);
 /* Adds a file to a tree as if read from directory dir (0 /etc/sysctl.d ..
  * 3 /usr/lib/sysctl.d), owned by the caller: a snapshot made in memory,
- * for tests. */
+ * for tests: the whole text is kept. */
 int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, const char *text, size_t len);
 
 /*
@@ -124,12 +152,21 @@ int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, cons
  * override_text instead of what is on disk: how fintune predicts the effect
  * of its own drop-in. keys (NULL-terminated, normalised: net/ipv4/x), when
  * set, are the only ones that will be resolved: assignments of others are
- * not kept (a view of 100,000 files then costs little more than its
- * texts). Malformed lines become warnings "file:line: ..., ignoring" in d
+ * not kept. They must be among the keys the tree was read for (or the
+ * tree read for all). Malformed lines become warnings "file:line: ..., ignoring" in d
  * (which may be NULL: then lines of no interest are not even normalised).
  */
 int sysctld_build(struct sysctl_config *c, const struct sysctl_tree *t, bool procps, const char *override_name,
 		  const char *override_text, const char *const *keys, struct diags *d);
+struct sysctl_probe;
+/* The same, for a view that will be resolved with probe alone (which may
+ * be NULL: no filtering). procps then keeps of each key only its last
+ * assignment the kernel takes (the one sysctld_resolve would find) and one
+ * exclusion per spelling, not every write: a view of 100,000 files costs
+ * no more than one of ten. */
+int sysctld_build_probed(struct sysctl_config *c, const struct sysctl_tree *t, bool procps, const char *override_name,
+			 const char *override_text, const char *const *keys, const struct sysctl_probe *probe,
+			 struct diags *d);
 /* sysctld_read and sysctld_build in one, for a root given by name. */
 int sysctld_load(struct sysctl_config *c, const char *root, bool procps, const char *override_name,
 		 const char *override_text, struct diags *d);

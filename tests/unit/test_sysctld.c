@@ -4,10 +4,12 @@
  * the real appliers. */
 #include "helpers.h"
 #include "dropin.h"
+#include "host.h"
 #include "sysctld.h"
 #include "textdiff.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -357,6 +359,97 @@ static void test_files_across_directories(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Two views alike: the same entries, in order, from the same lines. */
+static void assert_same_view(const struct sysctl_config *a, const struct sysctl_config *b)
+{
+	assert_int_equal(a->n_entries, b->n_entries);
+	for (size_t i = 0; i < a->n_entries; i++) {
+		const struct sysctl_entry *x = &a->entries[i], *y = &b->entries[i];
+
+		assert_string_equal(x->key, y->key);
+		assert_true((!x->value && !y->value) || (x->value && y->value && !strcmp(x->value, y->value)));
+		assert_true((!x->spelled && !y->spelled) || (x->spelled && y->spelled && !strcmp(x->spelled, y->spelled)));
+		assert_int_equal(x->line, y->line);
+		assert_string_equal(x->file->path, y->file->path);
+	}
+}
+
+static void assert_same_diags(const struct diags *a, const struct diags *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->v[i].file, b->v[i].file);
+		assert_int_equal(a->v[i].line, b->v[i].line);
+		assert_string_equal(a->v[i].msg, b->v[i].msg);
+	}
+}
+
+/* A tree read for some keys keeps of each file only the lines that may be
+ * of them (or warned about), and every view of those keys is what a tree
+ * read whole gives; a procps view built for its probe resolves as the
+ * full one does. */
+static void test_reading_for_keys(void **state)
+{
+	static const char *const keys[] = { "net/ipv4/a", "net/ipv4/c", NULL };
+	static const char *const asked[] = { "net.ipv4.a", "net.ipv4.c", "net.ipv4.other" };
+	const struct sysctl_probe probe = { NULL, numbers_only, NULL };
+	struct sysctl_tree all, some;
+	struct host h;
+	char cmd[300];
+
+	(void)state;
+	strcpy(root, "/tmp/fintune-sysctld-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	put("/usr/lib/sysctl.d/10-many.conf", "# comment\nnet.ipv4.b = 1\nnet.ipv4.a = 1\n; other\nkernel.x = 2\n"
+					       "net/ipv4/c = 3\nnet.ipv4.a = 1\n\nnet.ipv4.a = x\nnet.ipv4.b=9\n");
+	put("/etc/sysctl.d/20-odd.conf", "not an assignment\n- net.ipv4.a = 4\n-net.ipv4.c\nnet..ipv4.a = 5\n"
+					 "net.ipv4.. = 6\n = 7\nnet.ipv4.a. = 8\n/net/ipv4/c = 9\nnet.ipv4.? = 10\n"
+					 "net.ipv4.zz = 11");
+	put("/run/sysctl.d/30-cr.conf", "net.ipv4.b = 1\r\nnet.ipv4.a = 12\rnet.ipv4.c = 13\n");
+	put("/etc/sysctl.conf", "# conf\nnet.ipv4.q = 1\nnet.ipv4.c = 14\n");
+	link_to("/etc/sysctl.d/99-sysctl.conf", "/etc/sysctl.conf");
+	assert_int_equal(host_open(&h, root), 0);
+	assert_int_equal(sysctld_read(&all, &h, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(sysctld_read(&some, &h, keys, NULL, NULL, NULL), 0);
+	host_close(&h);
+	/* a file of other keys keeps empty lines where they were */
+	for (size_t i = 0; i < some.n; i++)
+		if (!strcmp(some.files[i].name, "10-many.conf"))
+			assert_string_equal(some.files[i].text, "\n\nnet.ipv4.a = 1\n\n\nnet/ipv4/c = 3\nnet.ipv4.a = 1\n\nnet.ipv4.a = x\n");
+	for (int procps = 0; procps < 2; procps++) {
+		struct sysctl_config a, b, p;
+		struct diags da, db;
+
+		diags_init(&da);
+		diags_init(&db);
+		assert_int_equal(sysctld_build(&a, &all, procps, NULL, NULL, keys, &da), 0);
+		assert_int_equal(sysctld_build(&b, &some, procps, NULL, NULL, keys, &db), 0);
+		assert_same_view(&a, &b);
+		assert_same_diags(&da, &db);
+		assert_true(da.n > 0);
+		sysctld_free(&b);
+		assert_int_equal(sysctld_build(&b, &some, procps, "20-odd.conf", "net.ipv4.a = 15\n", keys, NULL), 0);
+		assert_int_equal(sysctld_build_probed(&p, &some, procps, "20-odd.conf", "net.ipv4.a = 15\n", keys, &probe,
+						      NULL), 0);
+		for (size_t i = 0; i < ARRAY_SIZE(asked); i++) {
+			const struct sysctl_entry *x = sysctld_resolve(&b, asked[i], &probe).entry;
+			const struct sysctl_entry *y = sysctld_resolve(&p, asked[i], &probe).entry;
+
+			assert_true(x == y || (x && y && x->line == y->line && !strcmp(x->file->path, y->file->path) &&
+					       !strcmp(x->value, y->value)));
+		}
+		sysctld_free(&a);
+		sysctld_free(&b);
+		sysctld_free(&p);
+		diags_free(&da);
+		diags_free(&db);
+	}
+	sysctld_tree_free(&all);
+	sysctld_tree_free(&some);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* unified_diff of two C strings */
 static void diff_str(struct strbuf *sb, const char *a, const char *b)
 {
@@ -408,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_globs_and_exclusions),
 		cmocka_unit_test(test_systemd_and_procps_differ),
 		cmocka_unit_test(test_files_across_directories),
+		cmocka_unit_test(test_reading_for_keys),
 		cmocka_unit_test(test_textdiff),
 		cmocka_unit_test(test_dropin_names),
 	};
