@@ -156,9 +156,9 @@ test-suite: $(B)/tests/run-suite
 	fi
 
 test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)/tests/swapper $(B)/tests/ftload
-	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune RESOLVE=$(CURDIR)/$(B)/tests/sysctld-resolve \
-		LISTEN=$(CURDIR)/$(B)/tests/journal-listen SWAPPER=$(CURDIR)/$(B)/tests/swapper \
-		FTLOAD=$(CURDIR)/$(B)/tests/ftload \
+	$(Q)FINTUNE=$(abspath $(B)/fintune) RESOLVE=$(abspath $(B)/tests/sysctld-resolve) \
+		LISTEN=$(abspath $(B)/tests/journal-listen) SWAPPER=$(abspath $(B)/tests/swapper) \
+		FTLOAD=$(abspath $(B)/tests/ftload) \
 		bats --print-output-on-failure tests/cli
 
 # KERNEL.md's traps that show in seconds, proven on the running kernel in
