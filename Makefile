@@ -69,13 +69,28 @@ MAIN_OBJ := $(B)/obj/fintune.o
 # with exactly the schema it was built and tested with, and runs from the tree.
 BUILTIN_FILES := schema/profile.schema.json $(sort $(wildcard profiles/*.yaml))
 
+# The man pages are scdoc sources (src/man/NAME.SECTION.scd), built into
+# $(B)/man at build time and installed from there.
+SCDOC ?= scdoc
+MAN_SRC := $(sort $(wildcard src/man/*.scd))
+MAN_OUT := $(MAN_SRC:src/man/%.scd=$(B)/man/%)
+
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all run check lab deps deps-test deps-lab deps-bench test test-unit test-suite test-cli test-san fuzz \
+.PHONY: all man run check lab deps deps-test deps-lab deps-bench test test-unit test-suite test-cli test-san fuzz \
 	kernel-facts bench bench-scale install uninstall test-install clean
 
-all: $(B)/fintune
+all: $(B)/fintune man
+
+man: $(MAN_OUT)
+
+# @VERSION@ is the version; .nh after .TH, because an.tmac's .TH turns back on
+# the hyphenation scdoc turns off (keys and options must not break at a hyphen).
+$(B)/man/%: src/man/%.scd Makefile
+	@mkdir -p $(@D)
+	$(call quiet,SCDOC,$@)sed 's/@VERSION@/$(VERSION)/g' $< >$@.scd && $(SCDOC) <$@.scd >$@.tmp && \
+		sed -i '/^\.TH /a .nh' $@.tmp && rm -f $@.scd && mv $@.tmp $@
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -155,10 +170,10 @@ test-suite: $(B)/tests/run-suite
 		echo "  SUITE   skipped: $(SUITE_DIR) is absent (set SUITE_DIR to the official JSON Schema test suite)"; \
 	fi
 
-test-cli: $(B)/fintune $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)/tests/swapper $(B)/tests/ftload
-	$(Q)FINTUNE=$(CURDIR)/$(B)/fintune RESOLVE=$(CURDIR)/$(B)/tests/sysctld-resolve \
-		LISTEN=$(CURDIR)/$(B)/tests/journal-listen SWAPPER=$(CURDIR)/$(B)/tests/swapper \
-		FTLOAD=$(CURDIR)/$(B)/tests/ftload \
+test-cli: $(B)/fintune $(MAN_OUT) $(B)/tests/sysctld-resolve $(B)/tests/journal-listen $(B)/tests/swapper $(B)/tests/ftload
+	$(Q)FINTUNE=$(abspath $(B)/fintune) RESOLVE=$(abspath $(B)/tests/sysctld-resolve) \
+		LISTEN=$(abspath $(B)/tests/journal-listen) SWAPPER=$(abspath $(B)/tests/swapper) \
+		FTLOAD=$(abspath $(B)/tests/ftload) MANPAGE_DIR=$(abspath $(B)/man) \
 		bats --print-output-on-failure tests/cli
 
 # KERNEL.md's traps that show in seconds, proven on the running kernel in
@@ -237,22 +252,24 @@ bench-scale: $(B)/fintune
 # Debian and RPM packages are checked against that list too). Local profiles
 # go in $(SYSCONFDIR)/fintune/profiles, which install makes and uninstall
 # leaves when an admin has put profiles there.
-install: $(B)/fintune
+install: $(B)/fintune $(MAN_OUT)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/fintune/profiles \
-		$(DESTDIR)$(DATADIR)/fintune/schema $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(SYSCONFDIR)/fintune/profiles
+		$(DESTDIR)$(DATADIR)/fintune/schema $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(CATALOGDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/fintune/profiles
 	install -m 0755 $(B)/fintune $(DESTDIR)$(SBINDIR)/fintune
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(DATADIR)/fintune/profiles/
 	install -m 0644 schema/profile.schema.json $(DESTDIR)$(DATADIR)/fintune/schema/
-	install -m 0644 src/man/fintune.8 $(DESTDIR)$(MANDIR)/man8/fintune.8
+	install -m 0644 $(B)/man/fintune.8 $(DESTDIR)$(MANDIR)/man8/fintune.8
+	install -m 0644 $(B)/man/fintune-profile.5 $(DESTDIR)$(MANDIR)/man5/fintune-profile.5
 	install -m 0644 src/completion/fintune.bash-completion $(DESTDIR)$(BASHCOMPDIR)/fintune
 	install -m 0644 src/completion/_fintune $(DESTDIR)$(ZSHCOMPDIR)/_fintune
 	install -m 0644 packaging/fintune.catalog $(DESTDIR)$(CATALOGDIR)/fintune.catalog
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/fintune $(DESTDIR)$(MANDIR)/man8/fintune.8 \
-		$(DESTDIR)$(BASHCOMPDIR)/fintune $(DESTDIR)$(ZSHCOMPDIR)/_fintune \
-		$(DESTDIR)$(CATALOGDIR)/fintune.catalog
+		$(DESTDIR)$(MANDIR)/man5/fintune-profile.5 $(DESTDIR)$(BASHCOMPDIR)/fintune \
+		$(DESTDIR)$(ZSHCOMPDIR)/_fintune $(DESTDIR)$(CATALOGDIR)/fintune.catalog
 	rm -rf $(DESTDIR)$(DATADIR)/fintune
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/fintune/profiles $(DESTDIR)$(SYSCONFDIR)/fintune 2>/dev/null
 

@@ -5,6 +5,10 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
+# the man page as make builds it from src/man/fintune.8.scd
+: "${MANPAGE_DIR:=$TOP/build/man}"
+MANPAGE=$MANPAGE_DIR/fintune.8
+
 teardown() { teardown_tmp; }
 
 @test "--version prints the version" {
@@ -76,7 +80,7 @@ teardown() { teardown_tmp; }
 @test "the man page and the completion know exactly the commands of --help" {
 	run --separate-stderr ft --help
 	listed=$(printf '%s\n' "$output" | sed -n 's/^  \([a-z]\+\)  .*/\1/p' | sort | tr '\n' ' ')
-	man=$(sed -n 's/^\.SS \([a-z]\+\)$/\1/p' "$TOP/src/man/fintune.8" | sort | tr '\n' ' ')
+	man=$(sed -n 's/^\.SS \([a-z]\+\)$/\1/p' "$MANPAGE" | sort | tr '\n' ' ')
 	completion=$(sed -n 's/^\tlocal commands="\(.*\)"$/\1/p' "$TOP/src/completion/fintune.bash-completion" |
 		tr ' ' '\n' | sort | tr '\n' ' ')
 	[ -n "$listed" ]
@@ -88,8 +92,7 @@ teardown() { teardown_tmp; }
 	for cmd in validate profiles; do
 		run --separate-stderr ft help "$cmd"
 		for opt in $(printf '%s\n' "$output" | grep -o -- '--[a-z]\+' | sort -u); do
-			roff=$(printf '%s' "$opt" | sed 's/-/\\-/g')
-			grep -qF -- "$roff" "$TOP/src/man/fintune.8"
+			grep -qF -- "$opt" "$MANPAGE"
 			grep -q -- "$opt" "$TOP/src/completion/fintune.bash-completion"
 		done
 	done
@@ -105,13 +108,13 @@ teardown() { teardown_tmp; }
 	grep -qxF -- "$diff" "$TOP/README.md" || { echo "README lacks: $diff"; false; }
 	# the man page's plan section names exactly plan's columns, in order
 	cols=$(sed 's/   */\n/g' <<<"$plan" | sed 's/ *$//' | tr '\n' '|')
-	man=$(sed -n '/^\.SS plan$/,/^\.SS /p' "$TOP/src/man/fintune.8" | sed -n '/prints a table of/,/then the kernel facts/p' |
-		sed -n 's/^\.BR\{0,1\} \(.*[^ ,]\)\( ,\)\{0,1\}$/\1/p' | tr '\n' '|')
+	man=$(sed -n '/^\.SS plan$/,/^\.SS /p' "$MANPAGE" | sed -n '/prints a table of/,/then the kernel facts/p' |
+		sed -n 's/^\\fB\([A-Z][A-Z ]*\)\\fR.*/\1/p' | tr '\n' '|')
 	[ "$man" = "$cols" ] || { echo "man: $man"; echo "plan: $cols"; false; }
 	# and the diff section each of diff's
 	while read -r col; do
 		[ -n "$col" ] && [ "$col" != KEY ] || continue
-		sed -n '/^\.SS diff$/,/^\.SS /p' "$TOP/src/man/fintune.8" | grep -qF "\\fB$col\\fR" || { echo "man diff lacks $col"; false; }
+		sed -n '/^\.SS diff$/,/^\.SS /p' "$MANPAGE" | grep -qF "\\fB$col\\fR" || { echo "man diff lacks $col"; false; }
 	done < <(sed 's/   */\n/g' <<<"$diff" | sed 's/ *$//')
 }
 
