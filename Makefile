@@ -342,3 +342,15 @@ rpm: deps-package
 	cp "$$tmp"/RPMS/*/*.rpm "$$tmp/rpm-build.log" $(PKG_DIR)/; \
 	ls $(PKG_DIR)/*.rpm | sed 's/^/  RPM     /'
 
+# Both packages built, their file lists compared with tests/install/files
+# (tests/packages/rpm, read-only), then the .deb installed on this machine,
+# run and purged, nothing of it left (tests/packages/deb). Root: it really
+# installs into /usr; fintune is never left installed, also on failure.
+check-packages:
+	$(Q)if [ "$$(id -u)" -ne 0 ]; then \
+		echo "  PKG     skipped: make check-packages installs the .deb on this machine, which needs root"; exit 0; fi; \
+	set -e; $(MAKE) --no-print-directory deb rpm; \
+	deb=$$(ls $(PKG_DIR)/fintune_$(VERSION)-*_*.deb); rpm=$$(ls $(PKG_DIR)/fintune-$(VERSION)-*.rpm); \
+	tests/packages/rpm $(CURDIR) "$$rpm" "$$deb"; \
+	tests/packages/deb $(CURDIR) "$$deb"; \
+	echo "make check-packages: the .deb and the .rpm build, lay out tests/install/files; the .deb installs, runs and purges cleanly"
