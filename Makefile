@@ -284,3 +284,90 @@ clean:
 FORCE:
 
 -include $(wildcard $(B)/obj/*.d $(B)/tests/*.d)
+
+# --- packages ----------------------------------------------------------------
+
+# make deb          the Debian package (packaging/debian), built with
+#                   dpkg-buildpackage -us -uc -b and checked with lintian
+# make rpm          the RPM (packaging/rpm/fintune.spec), rpmbuild -bb
+# make check-packages  both built, the .deb installed, run and purged on this
+#                   machine, both file lists compared with tests/install/files
+#                   (root; a clear skip otherwise; not part of make check)
+# Both are built from a copy of the tree in a temporary directory: what git
+# tracks and new files it does not ignore (so uncommitted work is packaged,
+# build output is not); outside git, the whole tree but build/ and .git.
+# The packages, the .changes and the build logs go to PKG_DIR.
+PKG_DIR ?= $(B)/packages
+
+.PHONY: deps-package deb rpm check-packages
+
+deps-package:
+	$(Q)packaging/install-deps build package
+
+# The package builds run make again in their copy of the tree: none of this
+# make's command-line variables (B=..., CFLAGS=...) may reach it, through
+# MAKEFLAGS or the environment make puts them in, nor B from the caller's
+# environment, or it builds into and packages this make's B.
+pkg_clean_env = -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u MAKE_TERMOUT -u MAKE_TERMERR -u B \
+	$(strip $(foreach v,$(.VARIABLES),$(if $(filter command line override,$(origin $(v))),-u $(v))))
+
+# $(call pkg_export,DIR): the source tree as described above, into DIR
+pkg_export = if git -C $(CURDIR) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git -C $(CURDIR) ls-files -z --cached --others --exclude-standard | \
+		(cd $(CURDIR) && xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done; :' sh) | \
+		tar -C $(CURDIR) --null -T - -cf - | tar -C $(1) -xf -; \
+	else \
+		tar -C $(CURDIR) --exclude=./build --exclude=./.git -cf - . | tar -C $(1) -xf -; \
+	fi
+
+# dpkg-buildpackage wants debian/ at the top of the tree it builds and writes
+# its results next to it; lintian then checks the .changes and with it the
+# .deb and the .buildinfo (errors and warnings fail; the warnings kept are
+# overridden with their reason, packaging/debian/README.source).
+deb: deps-package
+	$(Q)set -e; \
+	v=$$(dpkg-parsechangelog -l packaging/debian/changelog -S Version); \
+	[ "$${v%-*}" = "$(VERSION)" ] || { echo "make deb: packaging/debian/changelog is at $$v, the Makefile at $(VERSION)" >&2; exit 1; }; \
+	tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/fintune-deb.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	src=$$tmp/fintune-$(VERSION); mkdir "$$src"; \
+	$(call pkg_export,"$$src"); \
+	rm -rf "$$src/debian"; cp -a packaging/debian "$$src/debian"; \
+	echo "  DEB     dpkg-buildpackage -us -uc -b in $$src"; \
+	(cd "$$src" && env $(pkg_clean_env) dpkg-buildpackage -us -uc -b) >"$$tmp/deb-build.log" 2>&1 || { tail -60 "$$tmp/deb-build.log"; exit 1; }; \
+	mkdir -p $(PKG_DIR); rm -f $(PKG_DIR)/fintune*_*.deb $(PKG_DIR)/fintune_*.changes $(PKG_DIR)/fintune_*.buildinfo; \
+	cp "$$tmp"/*.deb "$$tmp"/*.changes "$$tmp"/*.buildinfo "$$tmp/deb-build.log" $(PKG_DIR)/; \
+	ls $(PKG_DIR)/*.deb | sed 's/^/  DEB     /'; \
+	echo "  LINTIAN $$(ls $(PKG_DIR)/fintune_*.changes)"; \
+	lintian --display-info --pedantic --fail-on error,warning $(PKG_DIR)/fintune_*.changes
+
+# rpmbuild from a tarball of the tree (fintune-VERSION/ at its top), in a
+# temporary _topdir. --nodeps: the BuildRequires are Fedora's names, checked
+# against an rpm database that is empty on Debian; install-deps installs
+# their Debian counterparts.
+rpm: deps-package
+	$(Q)set -e; \
+	v=$$(rpmspec -q --srpm --qf '%{version}\n' packaging/rpm/fintune.spec); \
+	[ "$$v" = "$(VERSION)" ] || { echo "make rpm: packaging/rpm/fintune.spec is at $$v, the Makefile at $(VERSION)" >&2; exit 1; }; \
+	tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/fintune-rpm.XXXXXX"); trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir -p "$$tmp/SOURCES" "$$tmp/src/fintune-$(VERSION)"; \
+	$(call pkg_export,"$$tmp/src/fintune-$(VERSION)"); \
+	tar -C "$$tmp/src" --owner=0 --group=0 -czf "$$tmp/SOURCES/fintune-$(VERSION).tar.gz" fintune-$(VERSION); \
+	echo "  RPM     rpmbuild -bb packaging/rpm/fintune.spec in $$tmp"; \
+	env $(pkg_clean_env) rpmbuild --define "_topdir $$tmp" --nodeps -bb packaging/rpm/fintune.spec \
+		>"$$tmp/rpm-build.log" 2>&1 || { tail -60 "$$tmp/rpm-build.log"; exit 1; }; \
+	mkdir -p $(PKG_DIR); rm -f $(PKG_DIR)/fintune-*.rpm; \
+	cp "$$tmp"/RPMS/*/*.rpm "$$tmp/rpm-build.log" $(PKG_DIR)/; \
+	ls $(PKG_DIR)/*.rpm | sed 's/^/  RPM     /'
+
+# Both packages built, their file lists compared with tests/install/files
+# (tests/packages/rpm, read-only), then the .deb installed on this machine,
+# run and purged, nothing of it left (tests/packages/deb). Root: it really
+# installs into /usr; fintune is never left installed, also on failure.
+check-packages:
+	$(Q)if [ "$$(id -u)" -ne 0 ]; then \
+		echo "  PKG     skipped: make check-packages installs the .deb on this machine, which needs root"; exit 0; fi; \
+	set -e; $(MAKE) --no-print-directory deb rpm; \
+	deb=$$(ls $(PKG_DIR)/fintune_$(VERSION)-*_*.deb); rpm=$$(ls $(PKG_DIR)/fintune-$(VERSION)-*.rpm); \
+	tests/packages/rpm $(CURDIR) "$$rpm" "$$deb"; \
+	tests/packages/deb $(CURDIR) "$$deb"; \
+	echo "make check-packages: the .deb and the .rpm build, lay out tests/install/files; the .deb installs, runs and purges cleanly"
