@@ -360,12 +360,13 @@ rpm: deps-package
 	ls $(PKG_DIR)/*.rpm | sed 's/^/  RPM     /'
 
 # Both packages built, their file lists compared with tests/install/files
-# (tests/packages/rpm, read-only), then the .deb installed on this machine,
-# run and purged, nothing of it left (tests/packages/deb). Root: it really
-# installs into /usr; fintune is never left installed, also on failure.
+# (tests/packages/rpm, read-only), then the .deb installed with dpkg -i, run
+# and purged, nothing of it left (tests/packages/deb). Root: the install is
+# real, but over overlays of /usr, /etc and /var in a mount namespace whose
+# upper layers are a tmpfs: nothing reaches this machine's own files.
 check-packages:
 	$(Q)if [ "$$(id -u)" -ne 0 ]; then \
-		echo "  PKG     skipped: make check-packages installs the .deb on this machine, which needs root"; exit 0; fi; \
+		echo "  PKG     skipped: make check-packages installs the .deb in a mount namespace, which needs root"; exit 0; fi; \
 	set -e; $(MAKE) --no-print-directory deb rpm; \
 	deb=$$(ls $(PKG_DIR)/fintune_$(VERSION)-*_*.deb); rpm=$$(ls $(PKG_DIR)/fintune-$(VERSION)-*.rpm); \
 	tests/packages/rpm $(CURDIR) "$$rpm" "$$deb"; \
