@@ -152,6 +152,8 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory kernel-facts
 	$(Q)$(MAKE) --no-print-directory test-san
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(Q)$(MAKE) --no-print-directory check-packages
+	$(Q)$(MAKE) --no-print-directory check-ansible
 	@echo "make check: all tests passed"
 
 # --- tests -------------------------------------------------------------------
@@ -290,9 +292,10 @@ FORCE:
 # make deb          the Debian package (packaging/debian), built with
 #                   dpkg-buildpackage -us -uc -b and checked with lintian
 # make rpm          the RPM (packaging/rpm/fintune.spec), rpmbuild -bb
-# make check-packages  both built, the .deb installed, run and purged on this
-#                   machine, both file lists compared with tests/install/files
-#                   (root; a clear skip otherwise; not part of make check)
+# make check-packages  both built, the .deb installed, run and purged (over
+#                   overlays in a mount namespace), both file lists compared
+#                   with tests/install/files (root; a clear skip otherwise;
+#                   part of make check)
 # Both are built from a copy of the tree in a temporary directory: what git
 # tracks and new files it does not ignore (so uncommitted work is packaged,
 # build output is not); outside git, the whole tree but build/ and .git.
@@ -379,7 +382,7 @@ check-packages:
 # tree in a temporary directory: first run 19 changed and 1 failed with
 # fintune's located error, second run 0 changed, check mode writes nothing,
 # diff mode shows fintune's drop-in, the fleet report of fintune status names
-# the host made to drift. Not part of make check. Skipped, saying so, when
+# the host made to drift. Part of make check. Skipped, saying so, when
 # ansible-core cannot be installed.
 .PHONY: deps-ansible check-ansible
 deps-ansible:

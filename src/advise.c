@@ -390,7 +390,9 @@ static bool apply_pin(const struct advisor_input *in, struct advice *a, enum key
 	r->pinned = true;
 	r->rationale[0] = '\0';
 	SAY(r, "Pinned to %s at %s.", p->value, at);
-	BASIS(r, "pinned at %s", at);
+	/* the drop-in says so without the file's path: the same profile gives
+	 * the same drop-in wherever it lies (and under whichever --root) */
+	BASIS(r, "pinned by the profile");
 	return true;
 }
 

@@ -195,7 +195,8 @@ converge() {
 }
 
 @test "one profile, however its path is spelled, gives the same drop-in" {
-	printf 'fintune: 1\nname: site\nextends: reverse-proxy\n' >"$TMP/site.yaml"
+	# with a pin: the drop-in says the value is pinned, not where
+	printf 'fintune: 1\nname: site\nextends: reverse-proxy\npin:\n  net.ipv4.tcp_fin_timeout: 30\n' >"$TMP/site.yaml"
 	mkdir -p "$TMP/sub"
 	ln -s .. "$TMP/sub/up"
 	(cd "$TMP" && converge ./site.yaml)
@@ -215,8 +216,17 @@ converge() {
 	cp "$TMP/site.yaml" "$TMP/etc/fintune/profiles/site.yaml"
 	converge site
 	grep -q "^# Profile: site" "$TMP/etc/sysctl.d/60-fintune.conf"
+	grep -qx "# pinned by the profile" "$TMP/etc/sysctl.d/60-fintune.conf"
 	run --separate-stderr bash -c 'cd "$1" && "$FINTUNE" diff --root "$2" site' _ "$TMP" "../$(basename "$TMP")/"
 	[ "$status" -eq 0 ]
+	# the same profile by path, and under another root: the same bytes
+	cp "$TMP/site.yaml" "$BATS_TEST_TMPDIR/elsewhere.yaml"
+	run --separate-stderr ft diff --root "$TMP" "$BATS_TEST_TMPDIR/elsewhere.yaml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	mkdir -p "$BATS_TEST_TMPDIR/other/etc/sysctl.d" "$BATS_TEST_TMPDIR/other/run"
+	fake_proc "$BATS_TEST_TMPDIR/other" 6.18.0
+	ft apply --root "$BATS_TEST_TMPDIR/other" "$BATS_TEST_TMPDIR/elsewhere.yaml" >/dev/null 2>&1
+	cmp "$TMP/etc/sysctl.d/60-fintune.conf" "$BATS_TEST_TMPDIR/other/etc/sysctl.d/60-fintune.conf"
 }
 
 @test "text from files fintune does not own reaches the terminal escaped" {
