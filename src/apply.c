@@ -527,6 +527,12 @@ int apply_main(int argc, char **argv)
 					    optind == argc ? "expected a profile, or --plan FILE" : "expected one profile");
 	if (plan_file && drop_in)
 		return usage_error("apply", "--drop-in comes from the plan with --plan");
+	/* before the lock: bad input writes nothing, not even /run/fintune.lock */
+	if (drop_in && !dropin_name_valid(drop_in)) {
+		char shown[512];
+
+		return usage_error("apply", "--drop-in %s: " DROPIN_NAME_RULE, printable(shown, sizeof(shown), drop_in));
+	}
 	/* the systemd on the bus is the host's, whatever --root says */
 	if (r.reload && *c.root)
 		return usage_error("apply", "--reload restarts the host's systemd-sysctl.service: not with --root");

@@ -119,11 +119,15 @@ bool dropin_is_ours(const char *text)
 	return text && strncmp(text, DROPIN_MAGIC, strlen(DROPIN_MAGIC)) == 0;
 }
 
+/* A name every applier reads the same and every terminal shows as it is:
+ * letters, digits and . _ - + @, ending in .conf, not hidden. */
 bool dropin_name_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 5 && n < 128 && name[0] != '.' && !strchr(name, '/') && strcmp(name + n - 5, ".conf") == 0;
+	if (n <= 5 || n >= 128 || name[0] == '.' || strcmp(name + n - 5, ".conf") != 0)
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+@") == n;
 }
 
 const char *dropin_name_of(const char *path)

@@ -40,6 +40,8 @@ bool dropin_text_allowed(const char *text, size_t len);
 bool dropin_is_ours(const char *text);
 
 /* A drop-in name: NAME.conf, no slash, no leading dot. */
+/* What dropin_name_valid() takes, for messages: "expected ...". */
+#define DROPIN_NAME_RULE "expected a file name of letters, digits and . _ - + @ ending in .conf"
 bool dropin_name_valid(const char *name);
 
 /* The name in "/etc/sysctl.d/NAME" when NAME is a valid drop-in name, or

@@ -320,8 +320,12 @@ int plan_compute(struct plan *pl, struct profile *p, const struct snapshot *s, c
 	snprintf(pl->drop_in_name, sizeof(pl->drop_in_name), "%s", drop_in ? drop_in : DROPIN_DEFAULT);
 	snprintf(pl->drop_in_path, sizeof(pl->drop_in_path), "%s/%s", DROPIN_DIR, pl->drop_in_name);
 	if (!dropin_name_valid(pl->drop_in_name)) {
-		diag_add(&pl->diags, NULL, 0, 0, NULL, "--drop-in %s: expected a file name ending in .conf, without a slash",
-			 pl->drop_in_name);
+		char shown[4 * sizeof(pl->drop_in_name)];
+
+		/* the name as typed may hold terminal controls: shown escaped */
+		diag_add(&pl->diags, NULL, 0, 0, NULL,
+			 "--drop-in %s: " DROPIN_NAME_RULE,
+			 printable(shown, sizeof(shown), drop_in ? drop_in : DROPIN_DEFAULT));
 		return -EINVAL;
 	}
 	make_floors(pl);

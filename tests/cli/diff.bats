@@ -260,12 +260,26 @@ converge() {
 	[ "$(jq -r '.settings[] | select(.key == "net.ipv4.tcp_fin_timeout") | .configured' <<<"$output")" = "5$esc" ]
 }
 
-@test "--drop-in must be a file name ending in .conf" {
+@test "--drop-in must be a plain file name ending in .conf; terminal controls in it are refused and shown escaped" {
 	run --separate-stderr ft diff --root "$TMP" --drop-in ../evil.conf reverse-proxy
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "fintune: --drop-in ../evil.conf: expected a file name ending in .conf, without a slash" ]
+	[ "$stderr" = "fintune: --drop-in ../evil.conf: expected a file name of letters, digits and . _ - + @ ending in .conf" ]
 	run --separate-stderr ft diff --root "$TMP" --drop-in fintune reverse-proxy
 	[ "$status" -eq 1 ]
+	before=$(snapshot "$TMP")
+	for cmd in diff plan "apply --check" apply; do
+		run --separate-stderr ft $cmd --root "$TMP" --drop-in $'x\e]0;pwned\a\e[2J.conf' reverse-proxy
+		[ "$status" -eq 1 ] || { echo "$cmd: exit $status"; false; }
+		[[ "$output$stderr" != *$'\e'* ]] || { echo "$cmd: ESC reached the terminal"; false; }
+		[[ "$stderr" == *'--drop-in x\x1b]0;pwned\x07\x1b[2J.conf: expected a file name'* ]]
+	done
+	# a bidi control in the name is no file name either
+	run --separate-stderr ft apply --root "$TMP" --drop-in $'60-\u202efnoc.conf' reverse-proxy
+	[ "$status" -eq 1 ]
+	[ "$(snapshot "$TMP")" = "$before" ]
+	# names the appliers all read: letters, digits, . _ - + @
+	run --separate-stderr ft diff --root "$TMP" --drop-in 60-fin_tune+v2@site.conf reverse-proxy
+	[ "$status" -eq 2 ]
 }
 
 @test "colour on a terminal only, and never with NO_COLOR" {
