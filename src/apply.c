@@ -60,7 +60,15 @@ void txn_report(const struct txn *t, const char *drop_in_path)
 	else if (t->failed <= 0)
 		snprintf(what, sizeof(what), "cannot write %s: %s", drop_in_path,
 			 t->err == -ELOOP ? "a symlink below the root: fintune never writes through one" : why);
-	else if (t->failed == -1 || t->err == -EINVAL)
+	else if (t->bad_from) {
+		char from[KERNEL_VALUE_MAX * 4];
+
+		/* a live value anyone could have written: escaped */
+		snprintf(what, sizeof(what),
+			 "%s: its live value \"%s\" is not one this kernel takes, so it could not be put back "
+			 "on rollback; write a valid value first", key_fact(t->live[t->failed - 1].id)->name,
+			 printable(from, sizeof(from), t->live[t->failed - 1].from));
+	} else if (t->failed == -1 || t->err == -EINVAL)
 		snprintf(what, sizeof(what), "%s: this kernel does not take %s", key_fact(t->live[t->failed - 1].id)->name,
 			 t->live[t->failed - 1].to);
 	else
@@ -400,6 +408,29 @@ static int apply_run(struct run *r)
 				 pl->kernel.running[id].value);
 		}
 	}
+	/* the transaction, checked before anything is recorded: a value the
+	 * kernel would not take, now or on the way back, writes nothing */
+	t.name = pl->drop_in_name;
+	t.file = pl->file_change;
+	t.expect = pl->old_text;
+	t.expect_len = pl->old_len;
+	t.to = pl->new_text;
+	t.to_len = pl->new_len;
+	for (int id = 0; id < K_PLANNED; id++) {
+		struct txn_live *l;
+
+		if (!live[id])
+			continue;
+		l = &t.live[t.n_live++];
+		l->id = (enum key_id)id;
+		l->had_from = pl->kernel.running[id].present;
+		snprintf(l->from, sizeof(l->from), "%s", pl->kernel.running[id].value);
+		snprintf(l->to, sizeof(l->to), "%s", pl->advice.rec[id].proposed);
+	}
+	if (txn_check(&pl->kernel, &t) < 0) {
+		txn_report(&t, pl->drop_in_path);
+		goto out;
+	}
 	if (interrupted) {
 		state_inherit(&st, top);
 		state_record_free(top);
@@ -429,23 +460,6 @@ static int apply_run(struct run *r)
 		goto out;
 	}
 	/* 4. one transaction */
-	t.name = pl->drop_in_name;
-	t.file = pl->file_change;
-	t.expect = pl->old_text;
-	t.expect_len = pl->old_len;
-	t.to = pl->new_text;
-	t.to_len = pl->new_len;
-	for (int id = 0; id < K_PLANNED; id++) {
-		struct txn_live *l;
-
-		if (!live[id])
-			continue;
-		l = &t.live[t.n_live++];
-		l->id = (enum key_id)id;
-		l->had_from = pl->kernel.running[id].present;
-		snprintf(l->from, sizeof(l->from), "%s", pl->kernel.running[id].value);
-		snprintf(l->to, sizeof(l->to), "%s", pl->advice.rec[id].proposed);
-	}
 	if (txn_run(&s->host, &pl->kernel, &t) < 0) {
 		txn_report(&t, pl->drop_in_path);
 		/* undone: the record goes too (one taken over from an

@@ -21,16 +21,15 @@ static int put_file(int dfd, const char *name, const char *text, size_t len, boo
 	return atomic_remove_at(dfd, name);
 }
 
-int txn_run(struct host *h, const struct kernel *k, struct txn *t)
+int txn_check(const struct kernel *k, struct txn *t)
 {
-	int dfd = -1;
-
 	t->err = 0;
 	t->failed = -1;
 	t->file_done = false;
 	t->live_done = 0;
 	t->undo_failed = false;
-	/* 1. nothing is begun that could not be finished or undone */
+	t->bad_from = false;
+	/* nothing is begun that could not be finished or undone */
 	if (t->file && t->to && !dropin_text_allowed(t->to, t->to_len)) {
 		t->err = -EPERM;
 		return t->err;
@@ -38,11 +37,22 @@ int txn_run(struct host *h, const struct kernel *k, struct txn *t)
 	for (size_t i = 0; i < t->n_live; i++) {
 		if (!kernel_accepts(k, t->live[i].id, t->live[i].to) ||
 		    (t->live[i].had_from && !kernel_accepts(k, t->live[i].id, t->live[i].from))) {
+			t->bad_from = kernel_accepts(k, t->live[i].id, t->live[i].to);
 			t->err = -EINVAL;
 			t->failed = (int)(1 + i);
 			return t->err;
 		}
 	}
+	return 0;
+}
+
+int txn_run(struct host *h, const struct kernel *k, struct txn *t)
+{
+	int dfd = -1;
+
+	/* 1. nothing is begun that could not be finished or undone */
+	if (txn_check(k, t) < 0)
+		return t->err;
 	/* 2. the drop-in: what the plan saw, or nothing is done */
 	if (t->file) {
 		enum existing what;

@@ -43,12 +43,17 @@ struct txn {
 	bool file_done;			/* the drop-in was replaced (and stays so) */
 	size_t live_done;		/* live values set (and staying so) */
 	bool undo_failed;		/* a failure left something changed */
+	bool bad_from;			/* live[failed - 1]'s value now is one it could not be put back to */
 	int undo_err;
 	int undo_step;			/* as failed */
 };
 
-/* Runs t forward; 0 when every step was made, else t->err (and every step
- * undone unless t->undo_failed). */
+/* The checks before anything is begun: the drop-in's text passes the
+ * allowlist, the kernel takes every new value and every old one it may be
+ * put back to. 0, or t->err with t->failed (and t->bad_from) set. */
+int txn_check(const struct kernel *k, struct txn *t);
+/* Runs t forward (txn_check first); 0 when every step was made, else t->err
+ * (and every step undone unless t->undo_failed). */
 int txn_run(struct host *h, const struct kernel *k, struct txn *t);
 
 #endif

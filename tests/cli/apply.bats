@@ -495,3 +495,23 @@ live() { cat "$R/$1"; }
 	[ "$(live tcp_orphan_retries)" = 0 ]
 	[ ! -e "$TMP/var/lib/fintune/state.json" ]
 }
+
+@test "a live value the kernel would not take back (abc, 10^23) is never recorded as previous: apply refuses, saying which" {
+	for bad in abc 99999999999999999999999 -; do
+		fake_proc "$TMP" 6.18.0
+		printf '%s\n' "$bad" >"$R/tcp_fin_timeout"
+		before=$(snapshot "$TMP")
+		run --separate-stderr ft apply --root "$TMP" reverse-proxy
+		[ "$status" -eq 1 ] || { echo "$bad: exit $status"; false; }
+		[[ "$stderr" == *"net.ipv4.tcp_fin_timeout: its live value \""*"\" is not one this kernel takes, so it could not be put back on rollback; write a valid value first; nothing was changed"* ]]
+		[[ "$stderr" != *$'\e'* ]]
+		[ "$(snapshot "$TMP")" = "$before" ]
+		[ ! -e "$TMP/var/lib/fintune/state.json" ]
+		# nothing was recorded: every later command goes on as before
+		run --separate-stderr ft status --root "$TMP"
+		[ "$status" -eq 0 ]
+		run --separate-stderr ft rollback --root "$TMP"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"Nothing to roll back"* ]]
+	done
+}
