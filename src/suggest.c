@@ -117,6 +117,16 @@ static void closer_of_last_minute(struct strbuf *sb, const uint64_t age[60], con
 	sb_addf(sb, "    closes_first: %s\n", recent ? "us" : "peer");
 }
 
+/* The unresponsive share, the same for both directions: the counter does
+ * not tell them apart. */
+static void add_unresponsive(struct strbuf *sb, uint64_t timeouts, uint64_t closes, double percent)
+{
+	sb_addf(sb, "    # TCPAbortOnTimeout +%llu over %llu closes (both directions)\n    unresponsive_percent: ",
+		(unsigned long long)timeouts, (unsigned long long)closes);
+	add_number(sb, percent);
+	sb_adds(sb, "\n");
+}
+
 static void add_dest(struct strbuf *sb, const struct census_dest *d)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
@@ -186,10 +196,7 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 		}
 		sb_addf(sb, "    # distinct client addresses of the %llu inbound sockets now\n", (unsigned long long)c->inbound);
 		sb_addf(sb, "    client_addresses: %zu\n", c->in_clients.n ? clamp(c->in_clients.n, 100000000) : 1);
-		sb_addf(sb, "    # TCPAbortOnTimeout +%llu over %llu closes (both directions)\n    unresponsive_percent: ",
-			(unsigned long long)timeouts, (unsigned long long)closes);
-		add_number(sb, unresp);
-		sb_adds(sb, "\n");
+		add_unresponsive(sb, timeouts, closes, unresp);
 	} else {
 		sb_addf(sb, "  # inbound: no connection was accepted over the %.0f s, and none is open\n", s);
 	}
@@ -234,10 +241,7 @@ void suggest_profile(struct strbuf *sb, const struct measured *m)
 			closer_of_last_minute(sb, c->tw_age_out, "outbound", "the upstreams");
 		}
 		sb_addf(sb, "    loopback: %s\n", c->outbound && c->out_loopback == c->outbound ? "true" : "false");
-		sb_addf(sb, "    # TCPAbortOnTimeout +%llu over %llu closes (both directions)\n    unresponsive_percent: ",
-			(unsigned long long)timeouts, (unsigned long long)closes);
-		add_number(sb, unresp);
-		sb_adds(sb, "\n");
+		add_unresponsive(sb, timeouts, closes, unresp);
 	} else {
 		sb_addf(sb, "  # outbound: no connect() over the %.0f s, and no outbound socket is open\n", s);
 	}
