@@ -19,8 +19,10 @@
 
 #define WIDTH 78
 
-/* Adds text as comment lines: every line starts with "# ", control bytes
- * become "?", so a newline or "=" in a description stays inside a comment. */
+/* Adds text as comment lines: every line starts with "# ", and a control
+ * byte, a bidirectional control or a line separator becomes one "?" (see
+ * utf8_next_shown), so a newline or "=" in a description stays inside a
+ * comment and the comment reads as it is to whoever reviews the file. */
 static void add_comment(struct strbuf *sb, const char *indent, const char *text)
 {
 	const char *p = text;
@@ -46,10 +48,15 @@ static void add_comment(struct strbuf *sb, const char *indent, const char *text)
 			n--;
 		sb_adds(sb, "# ");
 		sb_adds(sb, indent);
-		for (size_t i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)p[i];
+		for (size_t i = 0; i < n;) {
+			bool escape;
+			size_t len = utf8_next_shown(p + i, n - i, &escape);
 
-			sb_addc(sb, ch < 0x20 || ch == 0x7f ? '?' : (char)ch);
+			if (escape)
+				sb_addc(sb, '?');
+			else
+				sb_addn(sb, p + i, len);
+			i += len;
 		}
 		sb_addc(sb, '\n');
 		p += n;

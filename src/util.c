@@ -278,8 +278,6 @@ bool utf8_valid(const char *str, size_t n)
 	return true;
 }
 
-/* Appends s[0..n) for a terminal, up to limit bytes: a character or an
- * escape that would not fit whole is left out, and the rest with it. */
 /* Characters valid in UTF-8 that still change what a reader sees: the
  * bidirectional controls (text that reads one way and is another), the line
  * and paragraph separators (a YAML reader breaks lines at them) and the two
@@ -290,19 +288,29 @@ static bool invisible(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfffe || cp == 0xffff;
 }
 
+size_t utf8_next_shown(const char *str, size_t n, bool *escape)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint32_t cp;
+	size_t len = utf8_char(s, n, &cp);
+
+	/* C0 (newline and tab too), DEL, C1 and bytes that are not UTF-8: a
+	 * terminal may act on each */
+	*escape = len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || invisible(cp);
+	return len ? len : 1;
+}
+
+/* Appends s[0..n) for a terminal, up to limit bytes: a character or an
+ * escape that would not fit whole is left out, and the rest with it. */
 static void add_printable(struct strbuf *sb, const char *str, size_t n, size_t limit)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, used = 0;
 
 	while (i < n) {
-		uint32_t cp;
-		size_t len = utf8_char(s + i, n - i, &cp);
-		/* C0 (newline and tab too), DEL, C1 and bytes that are not
-		 * UTF-8: a terminal may act on each */
-		bool escape = len == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || invisible(cp);
+		bool escape;
+		size_t len = utf8_next_shown(str + i, n - i, &escape);
 
-		len = len ? len : 1;
 		if (used + (escape ? 4 * len : len) > limit)
 			break;
 		if (escape)

@@ -52,6 +52,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 
 /* Number of Unicode code points in valid UTF-8. */
 size_t utf8_length(const char *s, size_t n);
+/* The length of the character at s[0..n) (n > 0; 1 for a byte that is not
+ * UTF-8) and, in *escape, whether it must not reach a reader as it is:
+ * control bytes, C1, bytes that are not UTF-8, bidirectional controls, line
+ * and paragraph separators. */
+size_t utf8_next_shown(const char *s, size_t n, bool *escape);
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 bool utf8_valid(const char *s, size_t n);
 

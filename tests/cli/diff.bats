@@ -194,6 +194,22 @@ converge() {
 	[ "$(jq -r .drop_in.new <<<"$output")" = "$new" ]
 }
 
+@test "the drop-in: a description's bidi controls and line separators reach no reviewer" {
+	# U+202E reverses what follows, U+2066/U+2069 isolate, U+0085 (C1 NEL)
+	# and U+2028 break lines in some readers: each becomes one "?"
+	mkdir -p "$TMP/etc/fintune/profiles"
+	printf 'fintune: 1\nname: bidi\nextends: reverse-proxy\ndescription: "safe \\u202e1 = tuoemit_nif_pct\\u2066x\\u2069 \\u0085y\\u2028z \\u00e9t\\u00e9"\n' \
+		>"$TMP/etc/fintune/profiles/bidi.yaml"
+	run --separate-stderr ft apply --root "$TMP" bidi
+	[ "$status" -eq 0 ]
+	f="$TMP/etc/sysctl.d/60-fintune.conf"
+	grep -q '^#   safe ?1 = tuoemit_nif_pct?x? ?y?z été$' "$f" || { cat "$f"; false; }
+	# none of the controls is in the file, as UTF-8 or otherwise
+	for c in $'\u202e' $'\u2066' $'\u2069' $'\u0085' $'\u2028'; do
+		if grep -qF "$c" "$f"; then echo "found $(printf %s "$c" | od -An -tx1)"; false; fi
+	done
+}
+
 @test "one profile, however its path is spelled, gives the same drop-in" {
 	# with a pin: the drop-in says the value is pinned, not where
 	printf 'fintune: 1\nname: site\nextends: reverse-proxy\npin:\n  net.ipv4.tcp_fin_timeout: 30\n' >"$TMP/site.yaml"
