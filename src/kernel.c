@@ -600,28 +600,47 @@ bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *valu
 	return kernel_accepts(k, id, out);
 }
 
-/* Folds a proc value's whitespace runs into one space; -EINVAL when it
- * holds anything but printable ASCII, or nothing. */
-static int fold_value(const char *buf, size_t n, char *out, size_t size)
+/* Folds a proc value's whitespace runs into one space. 0, or -EINVAL when
+ * it holds nothing; 1 when it is no value a kernel shows: a byte that is
+ * not printable ASCII (written as \xNN), or more than out holds (cut, with
+ * "..." at the end). Either way out is printable and never parses as a
+ * value, so it can be shown, and is refused where a value is needed. */
+static int fold_value(const char *buf, size_t n, bool more, char *out, size_t size)
 {
 	size_t o = 0;
+	int r = 0;
 
-	for (size_t i = 0; i < n && o + 1 < size; i++) {
-		char c = buf[i];
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
 
 		if (c == ' ' || c == '\t' || c == '\n') {
-			if (o > 0 && out[o - 1] != ' ')
+			if (o > 0 && out[o - 1] != ' ' && o + 1 < size)
 				out[o++] = ' ';
 			continue;
 		}
-		if ((unsigned char)c < 0x20 || (unsigned char)c > 0x7e)
-			return -EINVAL;
-		out[o++] = c;
+		if (c < 0x20 || c > 0x7e || c == '\\') {
+			r = 1;
+			if (o + 5 < size)
+				o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+			else
+				more = true;
+		} else if (o + 1 < size) {
+			out[o++] = (char)c;
+		} else {
+			more = true;
+		}
 	}
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
+	if (more) {
+		r = 1;
+		if (o + 4 > size)
+			o = size - 4;
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
 	out[o] = '\0';
-	return o ? 0 : -EINVAL;
+	return o ? r : -EINVAL;
 }
 
 /* Opens a file below ROOT/proc/sys, never through a link, and only when it
@@ -647,19 +666,25 @@ static int open_proc(struct host *h, const char *rel, int flags)
 	return fd;
 }
 
+/* 0, -errno, or 1 with out as fold_value leaves it: no value a kernel
+ * shows. */
 static int read_proc(struct host *h, const char *rel, char *out, size_t size)
 {
-	char buf[256];
+	char buf[256], c;
+	bool more;
 	ssize_t n;
 	int fd = open_proc(h, rel, O_RDONLY);
 
 	if (fd < 0)
 		return fd;
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	/* a file longer than any value: what follows must not be dropped
+	 * unseen (a fake tree's "60", 300 blanks and "abc" is not 60) */
+	more = n == (ssize_t)sizeof(buf) - 1 && pread(fd, &c, 1, n) == 1;
 	close(fd);
 	if (n < 0)
 		return -errno;
-	return fold_value(buf, (size_t)n, out, size);
+	return fold_value(buf, (size_t)n, more, out, size);
 }
 
 int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size)
@@ -689,7 +714,7 @@ int kernel_write_value(struct host *h, enum key_id id, const char *value)
 	/* what the kernel kept is what counts: it must read back as written */
 	if (r == 0) {
 		n = pread(fd, back, sizeof(back) - 1, 0);
-		r = n < 0 ? -errno : fold_value(back, (size_t)n, got, sizeof(got)) < 0 || strcmp(got, value) ? -EIO : 0;
+		r = n < 0 ? -errno : fold_value(back, (size_t)n, false, got, sizeof(got)) != 0 || strcmp(got, value) ? -EIO : 0;
 	}
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -811,11 +836,17 @@ int kernel_read_host(struct host *h, struct kernel *k, const char *release, stru
 	for (int i = 0; i < K_COUNT; i++) {
 		int r = read_proc(h, facts[i].proc, k->running[i].value, sizeof(k->running[i].value));
 
-		k->running[i].present = r == 0;
+		/* a value no kernel shows (a tampered tree's ESC, "abc") is kept,
+		 * escaped: it is what is there, and no step may take it for a
+		 * value it could put back */
+		k->running[i].present = r >= 0;
 		/* a key that is there but cannot be read is still there: writing it
 		 * is what will tell */
 		k->running[i].exists = r != -ENOENT;
 		k->running[i].not_plain = r == -EBADFD;
+		if (r == 1)
+			diag_warn(d, "/proc/sys", 0, 0, NULL, "%s: \"%s\" is not a sysctl value", facts[i].proc,
+				  k->running[i].value);
 		if (r < 0 && r != -ENOENT)
 			diag_warn(d, "/proc/sys", 0, 0, NULL, "%s: cannot read: %s; treated as absent",
 				  facts[i].proc, r == -EBADFD ? "not a plain file with one link" :

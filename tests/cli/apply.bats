@@ -496,8 +496,10 @@ live() { cat "$R/$1"; }
 	[ ! -e "$TMP/var/lib/fintune/state.json" ]
 }
 
-@test "a live value the kernel would not take back (abc, 10^23) is never recorded as previous: apply refuses, saying which" {
-	for bad in abc 99999999999999999999999 -; do
+@test "a live value the kernel would not take back (abc, 10^23, ESC, past 255 bytes) is never recorded as previous: apply refuses, saying which" {
+	# a terminal escape is shown escaped; "60" with more after the first
+	# 255 bytes is not 60
+	for bad in abc 99999999999999999999999 - $'1\e[2J' "60$(printf '%300s' '')abc"; do
 		fake_proc "$TMP" 6.18.0
 		printf '%s\n' "$bad" >"$R/tcp_fin_timeout"
 		before=$(snapshot "$TMP")
