@@ -431,18 +431,20 @@ static int apply_run(struct run *r)
 		txn_report(&t, pl->drop_in_path);
 		goto out;
 	}
-	if (interrupted) {
-		state_inherit(&st, top);
-		state_record_free(top);
-		stack->n--;
-	}
 	/* as it was, to put back if the transaction is undone: a push onto
-	 * a full stack merges two older records */
+	 * a full stack merges two older records, and an interrupted run's
+	 * record, taken over below, must survive a failure (it alone knows
+	 * what was there before it) */
 	if (state_clone(&saved, stack) < 0) {
 		report_error(ERR_NOMEM, NULL, 0, 0, "out of memory (nothing was changed)");
 		goto out;
 	}
 	have_saved = true;
+	if (interrupted) {
+		state_inherit(&st, top);
+		state_record_free(top);
+		stack->n--;
+	}
 	/* the stack takes the texts (or gives them back when full) */
 	e = state_push(stack, &st);
 	full = e == -ENOSPC;
@@ -463,7 +465,8 @@ static int apply_run(struct run *r)
 	if (txn_run(&s->host, &pl->kernel, &t) < 0) {
 		txn_report(&t, pl->drop_in_path);
 		/* undone: the record goes too (one taken over from an
-		 * interrupted run stays: it still knows what was there) */
+		 * interrupted run is put back as it was: it still knows what
+		 * was there, and rollback undoes it) */
 		if (!t.undo_failed) {
 			state_free(stack);
 			*stack = saved;

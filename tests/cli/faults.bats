@@ -56,6 +56,40 @@ needs_mounts() {
 	[ -z "$(ls -A "$TMP/etc/sysctl.d")" ]
 }
 
+@test "a key that can never be written: an interrupted run's record survives the failed apply, and rollback clears it" {
+	needs_mounts
+	make_root "$TMP"
+	original=$(values "$TMP")
+	ft apply --root "$TMP" reverse-proxy >/dev/null 2>&1
+	applied=$(values "$TMP")
+	# as a run killed after its record and its writes leaves it
+	s=$TMP/var/lib/fintune/state.json
+	jq '.records[-1].status = "applying"' "$s" >"$TMP/s" && cat "$TMP/s" >"$s"
+	echo 2 >"$R/tcp_tw_reuse"
+	run unshare --mount --propagation private bash -c '
+		mount --bind "$1/tcp_tw_reuse" "$1/tcp_tw_reuse"
+		mount -o remount,bind,ro "$1/tcp_tw_reuse"
+		"$2" apply --root "$3" reverse-proxy 2>&1; echo "apply $?"
+		"$2" apply --root "$3" reverse-proxy 2>&1; echo "apply $?"
+		jq -r ".records | map(.status) | join(\",\")" "$3/var/lib/fintune/state.json"
+		"$2" status --root "$3"; echo "status $?"
+	' _ "$R" "$FINTUNE" "$TMP"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# each apply fails, saying why, and the record of what was there
+	# before the interrupted run is still the one state.json holds
+	[ "$(grep -c '^fintune apply: net.ipv4.tcp_tw_reuse: cannot set 1: Read-only file system; nothing was changed$' <<<"$output")" -eq 2 ]
+	[ "$(grep -c '^apply 1$' <<<"$output")" -eq 2 ]
+	grep -qx applying <<<"$output"
+	[[ "$output" == *"(interrupted: run apply or rollback again)"* ]]
+	# the key writable again: rollback takes it all back to before fintune
+	run ft rollback --root "$TMP"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(values "$TMP")" = "$original" ]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ ! -e "$s" ]
+	[ "$applied" != "$original" ]
+}
+
 @test "a live key that is not a plain file: refused before anything, by diff too" {
 	make_root "$TMP"
 	rm "$R/tcp_tw_reuse"
