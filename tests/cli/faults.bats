@@ -11,7 +11,11 @@ setup() {
 	setup_tmp
 	R=$TMP/proc/sys/net/ipv4
 }
-teardown() { teardown_tmp; }
+teardown() {
+	# a file made immutable cannot be removed until it is mutable again
+	if [ -n "${IMMUTABLE:-}" ]; then chattr -i "$IMMUTABLE" 2>/dev/null || true; fi
+	teardown_tmp
+}
 
 # a --root tree: fake 6.18 values and the directories a system has
 make_root() {
@@ -88,6 +92,24 @@ needs_mounts() {
 	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
 	[ ! -e "$s" ]
 	[ "$applied" != "$original" ]
+}
+
+@test "a key made immutable (chattr +i): apply fails on it, restores the rest and records nothing" {
+	make_root "$TMP"
+	original=$(values "$TMP")
+	IMMUTABLE=$R/tcp_tw_reuse
+	if ! chattr +i "$IMMUTABLE" 2>/dev/null; then
+		IMMUTABLE=
+		skip "chattr +i is not possible here (needs root and a file system with the immutable flag)"
+	fi
+	run ft apply --root "$TMP" reverse-proxy
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"fintune apply: net.ipv4.tcp_tw_reuse: cannot set 1: Operation not permitted; nothing was changed"* ]]
+	[ "$(values "$TMP")" = "$original" ]
+	[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	[ ! -e "$TMP/var/lib/fintune/state.json" ]
+	run ft status --root "$TMP"
+	[[ "$output" == *"fintune has applied nothing here"* ]]
 }
 
 @test "a live key that is not a plain file: refused before anything, by diff too" {
