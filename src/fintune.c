@@ -219,7 +219,7 @@ void common_init(struct common *c, const char *cmd, unsigned formats)
 	c->cmd = cmd;
 	c->root = "";
 	c->formats = formats | 1u << FORMAT_TEXT;
-	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+	if (secure_getenv("NO_COLOR") && *secure_getenv("NO_COLOR"))
 		c->color = COLOR_NEVER;
 	/* main() started the report with the command's name and the format
 	 * argv asks for; the options confirm or change them */
@@ -354,7 +354,7 @@ bool use_color(const struct common *c, int fd)
 		return true;
 	if (c->color == COLOR_NEVER)
 		return false;
-	return isatty(fd) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+	return isatty(fd) && secure_getenv("TERM") && strcmp(secure_getenv("TERM"), "dumb") != 0;
 }
 
 /* The format argv asks for, before any command parses it: a usage error

@@ -33,7 +33,7 @@ int host_open(struct host *h, const char *root)
 		return -ENOTDIR;
 	}
 	/* tests force the walk that kernels before 5.6 get */
-	h->no_openat2 = getenv("FINTUNE_NO_OPENAT2") != NULL;
+	h->no_openat2 = secure_getenv("FINTUNE_NO_OPENAT2") != NULL;
 	return 0;
 }
 

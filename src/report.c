@@ -64,7 +64,7 @@ static bool color_on(void)
 {
 	if (rep.color != COLOR_AUTO)
 		return rep.color == COLOR_ALWAYS;
-	return isatty(2) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+	return isatty(2) && secure_getenv("TERM") && strcmp(secure_getenv("TERM"), "dumb") != 0;
 }
 
 /* Keeps the first error; message is the caller's, taken. */
