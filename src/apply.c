@@ -22,14 +22,17 @@
 #include "report.h"
 #include "snapshot.h"
 #include "state.h"
+#include "trust.h"
 #include "txn.h"
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -210,6 +213,48 @@ static int plan_file_check(json_t *o, const char *path, const struct plan *pl)
 	return 0;
 }
 
+/* Reads the plan file at path: a regular file, and when fintune runs as
+ * root one nobody else may change (trust.h), checked on the descriptor it
+ * is read from. 0, 1 when it is not trusted (said), or -errno (with *why
+ * for a file that is not regular). */
+static int read_plan_file(const char *path, char **text, size_t *len, const char **why)
+{
+	char msg[PATH_MAX + 96];
+	struct trust_problem tp;
+	struct stat st;
+	int fd, r;
+
+	*why = NULL;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = S_ISDIR(st.st_mode) ? "is a directory, expected a file" : "is not a regular file";
+		close(fd);
+		return -EINVAL;
+	}
+	if (trust_paths() && (r = trust_file(fd, -1, path, &tp)) != 0) {
+		if (r > 0)
+			report_error(ERR_REFUSED, NULL, 0, 0, "%s", trust_message(&tp, msg, sizeof(msg)));
+		else
+			report_error(ERR_REFUSED, NULL, 0, 0, "%s: cannot tell who may change it (%s): refusing", path,
+				     strerror(-r));
+		close(fd);
+		return 1;
+	}
+	fd = fd_reopen_checked(fd, &st, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	r = fd_read_sized(fd, &st, PLAN_FILE_MAX, text, len);
+	close(fd);
+	return r;
+}
+
 static json_t *load_plan_file(const char *path, char *spec, size_t spec_size, char *drop_in, size_t drop_in_size)
 {
 	char *text = NULL;
@@ -219,7 +264,10 @@ static json_t *load_plan_file(const char *path, char *spec, size_t spec_size, ch
 	json_t *o;
 	int r;
 
-	r = read_file_limited(path, PLAN_FILE_MAX, &text, &len, &why);
+	r = strcmp(path, "-") == 0 ? read_file_limited(path, PLAN_FILE_MAX, &text, &len, &why) :
+				     read_plan_file(path, &text, &len, &why);
+	if (r == 1)
+		return NULL;	/* not trusted: said */
 	if (r < 0) {
 		report_error(r == -EFBIG ? ERR_REFUSED : ERR_IO, NULL, 0, 0, "%s: %s", path,
 			     r == -EFBIG ? "larger than any plan fintune writes (1 MiB)" : why ? why : strerror(-r));
@@ -228,8 +276,11 @@ static json_t *load_plan_file(const char *path, char *spec, size_t spec_size, ch
 	/* the old drop-in it saw may hold a NUL byte (json_stringn) */
 	o = json_loadb(text, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
 	free(text);
+	/* jansson's message quotes the text near the error: not of a file
+	 * that may be no plan at all */
 	if (!o) {
-		report_error(ERR_REFUSED, path, (unsigned)err.line, (unsigned)err.column, "%s", err.text);
+		report_error(ERR_REFUSED, path, (unsigned)err.line, (unsigned)err.column,
+			     "not JSON: not a plan saved by this fintune's `plan --output`");
 		return NULL;
 	}
 	src = json_string_value(json_object_get(o, "profile_source"));

@@ -129,7 +129,7 @@ void atomic_cleanup_at(int dfd, const char *name)
 
 int atomic_read_existing_at(int dfd, const char *name, size_t max, enum existing *what, char **text, size_t *len)
 {
-	int fd, r = 0;
+	int fd;
 
 	*what = EXISTING_NONE;
 	*text = NULL;
@@ -146,6 +146,16 @@ int atomic_read_existing_at(int dfd, const char *name, size_t max, enum existing
 			return 0;
 		}
 	}
+	return atomic_read_opened(fd, max, what, text, len);
+}
+
+int atomic_read_opened(int fd, size_t max, enum existing *what, char **text, size_t *len)
+{
+	int r = 0;
+
+	*what = EXISTING_NONE;
+	*text = NULL;
+	*len = 0;
 	/* looked at first: a device or a FIFO is never opened for real */
 	fd = fd_reopen_regular(fd, O_RDONLY);
 	if (fd == -EINVAL) {

@@ -40,5 +40,8 @@ enum existing {
 };
 
 int atomic_read_existing_at(int dfd, const char *name, size_t max, enum existing *what, char **text, size_t *len);
+/* The same for what an O_PATH descriptor (taken) holds, already known to be
+ * no symlink: a file opened once and checked by its caller first. */
+int atomic_read_opened(int pathfd, size_t max, enum existing *what, char **text, size_t *len);
 
 #endif

@@ -93,6 +93,18 @@ void diag_warn(struct diags *d, const char *file, unsigned line, unsigned col, c
 	va_end(ap);
 }
 
+void diag_refuse(struct diags *d, const char *fmt, ...)
+{
+	size_t n = d ? d->n : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, false, NULL, 0, 0, NULL, fmt, ap);
+	va_end(ap);
+	if (d && d->n > n)
+		d->v[n].refused = true;
+}
+
 void diags_move(struct diags *dst, struct diags *src)
 {
 	for (size_t i = 0; i < src->n; i++)

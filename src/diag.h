@@ -16,6 +16,7 @@ struct diag {
 	char *pointer;	/* NULL when the problem is not about one value */
 	char *msg;
 	bool warning;
+	bool refused;	/* fintune will not read the file (trust.h): JSON code "refused" */
 };
 
 struct diags {
@@ -37,6 +38,9 @@ void diag_vadd(struct diags *d, bool warning, const char *file, unsigned line, u
 	       const char *pointer, const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
 void diag_warn(struct diags *d, const char *file, unsigned line, unsigned col, const char *pointer,
 	       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* An error that is a refusal to read a file at all (it is not trusted, or
+ * it is no profile): of no file and no place, as its message names the file. */
+void diag_refuse(struct diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Moves every entry of src to the end of dst. */
 void diags_move(struct diags *dst, struct diags *src);
 /* Stable order by file, line, column, so output follows the source. */

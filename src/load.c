@@ -65,6 +65,7 @@ struct loader {
 	bool fatal;
 	struct rewrite *rewrites;
 	size_t n_rewrites;
+	bool marked;		/* the top level has fintune: 1 */
 };
 
 /* A position in the rewritten buffer, as a position in the file. */
@@ -503,6 +504,11 @@ static bool attach(struct loader *ld, struct node *nd, char *anchor)
 		f->key.key_mark = nd->mark;
 		return true;
 	}
+	/* a profile says what it is in its first key; noted as it is read,
+	 * so that it counts even when what follows does not parse */
+	if (ld->depth == 1 && f->node->type == NODE_OBJECT && f->key.key_len == 7 &&
+	    memcmp(f->key.key, "fintune", 7) == 0 && node_is_integer(nd) && node_number(nd) == 1)
+		ld->marked = true;
 	return frame_push_child(ld, f, nd);
 }
 
@@ -908,6 +914,12 @@ static bool parse(struct loader *ld, const char *buf, size_t len)
 struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 			    const struct load_limits *lim, struct diags *d)
 {
+	return doc_load_marked(display, buf, len, lim, d, NULL);
+}
+
+struct doc *doc_load_marked(const char *display, const char *buf, size_t len, const struct load_limits *lim,
+			    struct diags *d, bool *marked)
+{
 	struct loader l = { .lim = lim ? lim : &load_default_limits, .d = d, .file = display };
 	struct loader *ld = &l;
 	char *joined = NULL;
@@ -915,6 +927,8 @@ struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 	struct doc *doc;
 	bool ok;
 
+	if (marked)
+		*marked = false;
 	if (len > ld->lim->max_bytes) {
 		diag_add(d, display, 0, 0, NULL, "file is %zu bytes, larger than the %zu byte limit",
 			 len, ld->lim->max_bytes);
@@ -950,6 +964,8 @@ struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 	free(ld->anchors);
 	free(ld->rewrites);
 	sb_free(&ld->ptr);
+	if (marked)
+		*marked = ld->marked;
 	if (ok && !doc->root) {
 		diag_add(d, display, 1, 1, NULL, "no document in the file (expected a YAML or JSON document)");
 		ok = false;

@@ -24,5 +24,12 @@ struct doc *doc_load_file(const char *path, const char *display, const struct lo
 			  struct diags *d);
 struct doc *doc_load_string(const char *display, const char *buf, size_t len,
 			    const struct load_limits *lim, struct diags *d);
+/* The same, saying in *marked whether the document's top level is a
+ * mapping with `fintune: 1`: noted while reading, so that it holds for a
+ * document that did not parse to its end, or that is returned NULL. A
+ * caller can then keep every problem of a file that is no profile to itself
+ * (they quote its text). */
+struct doc *doc_load_marked(const char *display, const char *buf, size_t len, const struct load_limits *lim,
+			    struct diags *d, bool *marked);
 
 #endif

@@ -265,6 +265,10 @@ static void decide(struct plan *pl)
 		refuse(pl, ERR_REFUSED, SNAPSHOT_LINKED, s->linked);
 		return;
 	}
+	if (s->state_err == -EPERM) {
+		refuse(pl, ERR_REFUSED, "%s", s->state_refusal);
+		return;
+	}
 	if (s->state_err != 0 && s->state_err != -ENOENT) {
 		refuse(pl, ERR_STATE, "cannot use %s: %s; nothing was changed (move it away to start afresh)", STATE_PATH,
 		       s->state_err == -EINVAL ? "not a state fintune wrote" : strerror(-s->state_err));

@@ -6,7 +6,9 @@
  */
 #include "profile.h"
 #include "builtin.h"
+#include "host.h"
 #include "load.h"
+#include "trust.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -170,11 +172,20 @@ int workload_defaults(const struct schema *s, struct workload *w)
 
 /* ---- loader -------------------------------------------------------------- */
 
+#define LOCAL_DIR FINTUNE_SYSCONFDIR "/fintune/profiles"
+
 struct profile_loader {
 	char *root;		/* "" for / */
-	char *local_dir;	/* ROOT/etc/fintune/profiles */
+	char *local_dir;	/* ROOT/etc/fintune/profiles, for messages */
 	struct doc *schema_doc;
 	struct schema *schema;
+	/* the local profile directory, opened (and checked) when a name is
+	 * first looked up: its descriptor, or why there is none */
+	bool local_opened;
+	struct host host;
+	int local_fd;		/* O_PATH */
+	int local_err;		/* -ENOENT: there is none; 1: not trusted; -errno */
+	char local_refusal[PATH_MAX + 96];
 };
 
 static char *join(const char *a, const char *b)
@@ -197,8 +208,10 @@ struct profile_loader *profile_loader_new(const char *root, struct diags *d)
 
 	if (!l)
 		goto oom;
+	l->host.root_fd = -1;
+	l->local_fd = -1;
 	l->root = strdup(root ? root : "");
-	l->local_dir = join(l->root, FINTUNE_SYSCONFDIR "/fintune/profiles");
+	l->local_dir = join(l->root, LOCAL_DIR);
 	if (!l->root || !l->local_dir)
 		goto oom;
 	l->schema_doc = doc_load_string(builtin_schema.display, builtin_schema.data,
@@ -222,6 +235,9 @@ void profile_loader_free(struct profile_loader *l)
 		return;
 	schema_free(l->schema);
 	doc_free(l->schema_doc);
+	if (l->local_fd >= 0)
+		close(l->local_fd);
+	host_close(&l->host);
 	free(l->root);
 	free(l->local_dir);
 	free(l);
@@ -376,6 +392,127 @@ static void ref_error(struct diags *d, const struct located *at, const char *fmt
 	va_end(ap);
 }
 
+/* The local profile directory: the loader's descriptor of it, -ENOENT when
+ * there is none, 1 when it is not trusted (l->local_refusal says why), or
+ * -errno. A directory others may write could hold a profile of any name, a
+ * built-in's too: then no name is looked up at all, not even a built-in's,
+ * rather than one being taken from there or silently passed over. */
+static int local_dir(struct profile_loader *l)
+{
+	struct trust_problem tp;
+	int fd, r;
+
+	if (l->local_opened)
+		return l->local_fd >= 0 ? l->local_fd : l->local_err;
+	l->local_opened = true;
+	r = host_open(&l->host, l->root);
+	fd = r < 0 ? r : host_openat(&l->host, LOCAL_DIR, O_PATH | O_DIRECTORY, 0, HOST_FOLLOW, NULL, 0);
+	/* as before trust checks: a directory this user cannot reach (or a
+	 * link to /dev/null) is no directory */
+	if (fd == -ENOENT || fd == -ENOTDIR || fd == -EACCES || fd == -ENODEV) {
+		l->local_err = -ENOENT;
+		return l->local_err;
+	}
+	if (fd < 0) {
+		l->local_err = fd;
+		return fd;
+	}
+	r = trust_dir(fd, &tp);
+	if (r != 0) {
+		close(fd);
+		if (r > 0)
+			trust_message(&tp, l->local_refusal, sizeof(l->local_refusal));
+		else
+			snprintf(l->local_refusal, sizeof(l->local_refusal), "%s: cannot tell who may change it (%s): refusing",
+				 l->local_dir, strerror(-r));
+		l->local_err = 1;
+		return 1;
+	}
+	l->local_fd = fd;
+	return fd;
+}
+
+static bool has_profile_extension(const char *spec)
+{
+	size_t n = strlen(spec);
+
+	return (n > 5 && strcmp(spec + n - 5, ".yaml") == 0) || (n > 4 && strcmp(spec + n - 4, ".yml") == 0) ||
+	       (n > 5 && strcmp(spec + n - 5, ".json") == 0);
+}
+
+/*
+ * Reads the profile file fd holds (O_PATH; taken), shown as display: a
+ * regular file, trusted (trust.h) when check says so, and nothing of it is
+ * shown, not one problem, before it says it is a profile with `fintune: 1`
+ * at its top: problems quote the text, and the text of a file that is no
+ * profile (/etc/shadow named by an extends:) is nobody's business. The
+ * loader's own problems about the file (too large, not regular) quote none
+ * of it. *identity gets its real path.
+ */
+static struct doc *read_profile_fd(int fd, const char *display, bool check, char **identity, struct diags *d)
+{
+	char real[PATH_MAX], msg[PATH_MAX + 96];
+	struct trust_problem tp;
+	struct diags held;
+	struct stat st;
+	struct doc *doc = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	bool marked = false;
+	int r;
+
+	if (fstat(fd, &st) < 0) {
+		diag_add(d, display, 0, 0, NULL, "cannot read: %s", strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_add(d, display, 0, 0, NULL, S_ISDIR(st.st_mode) ? "is a directory, expected a file" : "is not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if (check && (r = trust_file(fd, -1, display, &tp)) != 0) {
+		if (r > 0)
+			diag_refuse(d, "%s", trust_message(&tp, msg, sizeof(msg)));
+		else
+			diag_refuse(d, "%s: cannot tell who may change it (%s): refusing", display, strerror(-r));
+		close(fd);
+		return NULL;
+	}
+	*identity = strdup(fd_path(fd, real, sizeof(real)) == 0 ? real : display);
+	/* the file checked, by its descriptor: never the name again */
+	fd = fd_reopen_checked(fd, &st, O_RDONLY);
+	r = fd < 0 ? fd : fd_read_sized(fd, &st, load_default_limits.max_bytes, &text, &len);
+	if (fd >= 0)
+		close(fd);
+	if (!*identity)
+		r = -ENOMEM;
+	if (r == -EFBIG)
+		diag_add(d, display, 0, 0, NULL, "file is larger than the %zu byte limit (expected a configuration document)",
+			 load_default_limits.max_bytes);
+	else if (r < 0)
+		diag_add(d, display, 0, 0, NULL, "cannot read: %s", strerror(-r));
+	if (r < 0)
+		goto out;
+	diags_init(&held);
+	doc = doc_load_marked(display, text, len, NULL, &held, &marked);
+	if (!marked) {
+		diags_free(&held);
+		doc_free(doc);
+		doc = NULL;
+		diag_refuse(d, "%s: not a fintune profile (no `fintune: 1` at its top): refusing", display);
+		goto out;
+	}
+	diags_move(d, &held);
+out:
+	free(text);
+	if (!doc) {
+		free(*identity);
+		*identity = NULL;
+	}
+	return doc;
+}
+
 /* Opens the profile a spec names. relative_dir is the directory of the file
  * whose extends: names it (NULL on the command line). *identity tells files
  * apart (cycles); *canonical names the file the same way however it was
@@ -387,25 +524,37 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 {
 	struct doc *doc = NULL;
 	char *path = NULL;
+	int fd = -1;
 
 	*identity = NULL;
 	*canonical = NULL;
 	if (looks_like_path(spec)) {
-		char real[PATH_MAX];
+		/* what an extends: may name is a profile, by its looks too: a
+		 * profile cannot have fintune open /etc/shadow at all */
+		if (at->file && !has_profile_extension(spec)) {
+			struct strbuf msg;
 
+			sb_init(&msg);
+			sb_add_quoted(&msg, spec, strlen(spec));
+			ref_error(d, at, "%s is not a profile file (expected a profile name, or a path that ends in .yaml, .yml or .json)",
+				  msg.s ? msg.s : "");
+			sb_free(&msg);
+			goto out;
+		}
 		path = spec[0] == '/' || !relative_dir || strcmp(relative_dir, ".") == 0 ?
 			       strdup(spec) : join(relative_dir, spec);
 		if (!path)
 			goto oom;
-		if (!realpath(path, real)) {
+		fd = open(path, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
 			ref_error(d, at, "cannot open profile %s: %s", path, strerror(errno));
 			goto out;
 		}
-		*identity = strdup(real);
-		*canonical = strdup(real);
-		if (!*identity || !*canonical)
+		/* named by whoever runs fintune, or by a profile: checked
+		 * when that is root */
+		doc = read_profile_fd(fd, path, trust_paths(), identity, d);
+		if (doc && !(*canonical = strdup(*identity)))
 			goto oom;
-		doc = doc_load_file(path, path, NULL, d);
 		goto out;
 	}
 	if (!valid_name(spec)) {
@@ -421,14 +570,38 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 	path = profile_local_path(l, spec);
 	if (!path)
 		goto oom;
-	if (!builtin_only && access(path, F_OK) == 0) {
-		char real[PATH_MAX];
+	if (!builtin_only) {
+		int dfd = local_dir(l);
 
-		*identity = strdup(realpath(path, real) ? real : path);
+		if (dfd == 1) {
+			diag_refuse(d, "%s", l->local_refusal);
+			goto out;
+		}
+		if (dfd < 0 && dfd != -ENOENT) {
+			ref_error(d, at, "cannot open %s: %s", l->local_dir, strerror(-dfd));
+			goto out;
+		}
+		if (dfd >= 0) {
+			char name[NAME_MAX + 1];
+
+			snprintf(name, sizeof(name), "%s.yaml", spec);
+			fd = host_openat_in(&l->host, dfd, LOCAL_DIR, name, O_PATH, 0, HOST_FOLLOW, NULL, 0, NULL);
+			if (fd == -ENODEV) {
+				diag_add(d, path, 0, 0, NULL, "is not a regular file");
+				goto out;
+			}
+			if (fd < 0 && fd != -ENOENT) {
+				ref_error(d, at, "cannot open profile %s: %s", path, strerror(-fd));
+				goto out;
+			}
+		}
+	}
+	if (fd >= 0) {
+		/* the target's own: checked whoever runs fintune */
 		*canonical = local_target_path(spec);
-		if (!*identity || !*canonical)
+		if (!*canonical)
 			goto oom;
-		doc = doc_load_file(path, path, NULL, d);
+		doc = read_profile_fd(fd, path, true, identity, d);
 	} else {
 		const struct builtin *b = builtin_profile(spec);
 		struct strbuf id;
@@ -454,6 +627,8 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 	goto out;
 oom:
 	diag_add(d, NULL, 0, 0, NULL, "out of memory");
+	doc_free(doc);
+	doc = NULL;
 out:
 	free(path);
 	if (!doc) {

@@ -155,7 +155,7 @@ static void remember_diags(enum error_code code, const struct diags *d)
 		if (g->pointer)
 			sb_addf(&msg, "%s%s: ", g->pointer[0] ? "" : "/", g->pointer);
 		sb_adds(&msg, g->msg);
-		remember(code, g->file, g->line, g->col, sb_steal(&msg));
+		remember(g->refused ? ERR_REFUSED : code, g->file, g->line, g->col, sb_steal(&msg));
 		return;
 	}
 	/* errors past DIAGS_MAX were counted, not kept */

@@ -164,6 +164,10 @@ int rollback_main(int argc, char **argv)
 		report_error(ERR_REFUSED, NULL, 0, 0, SNAPSHOT_LINKED, s.snap.linked);
 		goto out;
 	}
+	if (s.snap.state_err == -EPERM) {
+		report_error(ERR_REFUSED, NULL, 0, 0, "%s", s.snap.state_refusal);
+		goto out;
+	}
 	if (s.snap.state_err < 0) {
 		report_error(ERR_STATE, NULL, 0, 0, "cannot read %s%s: %s; nothing was changed", c.root, STATE_PATH,
 			     s.snap.state_err == -EINVAL ? "not a state fintune wrote" : strerror(-s.snap.state_err));

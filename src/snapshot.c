@@ -109,7 +109,7 @@ int snapshot_take(struct snapshot *s, struct host *h, const char *release, const
 	memset(s, 0, sizeof(*s));
 	s->kernel_err = kernel_read_host(h, &s->kernel, release, d);
 	/* the state first: it names the drop-ins whose text is kept */
-	s->state_err = state_load(h, &s->state);
+	s->state_err = state_load(h, &s->state, s->state_refusal, sizeof(s->state_refusal));
 	r = sysctld_read(&s->tree, h, planned_keys(), keep_text, &keep, d);
 	if (r < 0)
 		return r;

@@ -22,7 +22,9 @@ struct snapshot {
 	struct kernel kernel;
 	struct sysctl_tree tree;
 	struct state state;
-	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's), -errno */
+	int state_err;		/* 0, -ENOENT (none), -EINVAL (not fintune's),
+				 * -EPERM (not trusted: state_refusal), -errno */
+	char state_refusal[PATH_MAX + 96];	/* "FILE: writable by others: refusing" */
 	int kernel_err;		/* what kernel_read_host() said of --kernel: 0, -EEXIST, -EINVAL */
 	/* the first place fintune writes (the drop-in's, the state's and the
 	 * lock's directories, /proc/sys/net/ipv4) reached through a symlink

@@ -4,6 +4,7 @@
 #include "host.h"
 #include "dropin.h"
 #include "sysctld.h"
+#include "trust.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void copy(char *dst, size_t size, const char *src)
 {
@@ -119,23 +121,66 @@ static int baseline_from_json(json_t *o, struct state *s)
 	return 0;
 }
 
-int state_load(struct host *h, struct state *s)
+/* Whether the state's directory, or the state in it, may be changed by
+ * someone fintune does not trust (trust.h): rollback writes what the state
+ * says. 0, or -EPERM with the refusal in refusal. */
+static int state_trusted(struct host *h, int dfd, int fd, char *refusal, size_t size)
+{
+	struct trust_problem tp;
+	char display[PATH_MAX];
+	int r;
+
+	snprintf(display, sizeof(display), "%s%s", h->root, fd >= 0 ? STATE_PATH : STATE_DIR);
+	r = fd >= 0 ? trust_file(fd, dfd, display, &tp) : trust_dir(dfd, &tp);
+	if (r == 0)
+		return 0;
+	if (r > 0)
+		trust_message(&tp, refusal, size);
+	else
+		snprintf(refusal, size, "%s: cannot tell who may change it (%s): refusing", display, strerror(-r));
+	return -EPERM;
+}
+
+int state_load(struct host *h, struct state *s, char *refusal, size_t size)
 {
 	enum existing what;
 	char *text;
 	size_t len, i;
 	json_error_t err;
 	json_t *o, *records, *item;
-	int r, dfd, version;
+	struct stat st;
+	int r, dfd, fd, version;
 
 	memset(s, 0, sizeof(*s));
+	refusal[0] = '\0';
 	dfd = host_openat(h, STATE_DIR, O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
 	if (dfd == -ENOENT)
 		return -ENOENT;
 	if (dfd < 0)
 		return dfd;
-	r = atomic_read_existing_at(dfd, STATE_FILE, STATE_FILE_MAX, &what, &text, &len);
+	/* a directory others may write is refused with or without a state
+	 * in it: apply would write one there */
+	r = state_trusted(h, dfd, -1, refusal, size);
+	fd = r < 0 ? -1 : openat(dfd, STATE_FILE, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (r == 0 && fd < 0)
+		r = errno == ENOENT ? -ENOENT : -errno;
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	/* the file checked is the file read: its descriptor */
+	if (r == 0 && S_ISREG(st.st_mode))
+		r = state_trusted(h, dfd, fd, refusal, size);
 	close(dfd);
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	/* a link, a directory, a FIFO: not a state fintune wrote */
+	if (S_ISLNK(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	r = atomic_read_opened(fd, STATE_FILE_MAX, &what, &text, &len);
 	if (r < 0)
 		return r == -EFBIG ? -EINVAL : r;
 	if (what == EXISTING_NONE)

@@ -66,9 +66,11 @@ struct state {
 
 /* 0, -ENOENT when there is no state, -EINVAL when it is not one fintune
  * wrote (or names a file outside /etc/sysctl.d, or restores anything but
- * the close-path keys and fintune's own drop-in text), or -errno. */
+ * the close-path keys and fintune's own drop-in text), -EPERM when it or
+ * its directory may be changed by someone fintune does not trust (trust.h;
+ * refusal, of size bytes, says which and why), or -errno. */
 struct host;
-int state_load(struct host *h, struct state *s);
+int state_load(struct host *h, struct state *s, char *refusal, size_t size);
 /* Writes the stack atomically; an empty stack removes the file. */
 int state_save(struct host *h, const struct state *s);
 void state_free(struct state *s);

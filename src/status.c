@@ -636,6 +636,10 @@ int status_main(int argc, char **argv)
 		status = suggest(&cs, &before, &now, seconds);
 		goto out;
 	}
+	if (ses.snap.state_err == -EPERM) {
+		report_error(ERR_REFUSED, NULL, 0, 0, "%s", ses.snap.state_refusal);
+		goto out;
+	}
 	if (ses.snap.state_err < 0 && ses.snap.state_err != -ENOENT) {
 		report_error(ERR_STATE, NULL, 0, 0, "cannot read %s%s: %s", c.root, STATE_PATH,
 			     ses.snap.state_err == -EINVAL ? "not a state fintune wrote" : strerror(-ses.snap.state_err));

@@ -363,6 +363,47 @@ static void test_keys_tags_and_aliases(void **state)
 	diags_free(&d);
 }
 
+/* A profile says so at its top, and that is seen even when the rest does
+ * not parse: the only thing the profile loader learns of a file before it
+ * may show any of its problems. */
+static bool marked(const char *text)
+{
+	struct diags d;
+	struct doc *doc;
+	bool m = true;
+
+	diags_init(&d);
+	doc = doc_load_marked("t.yaml", text, strlen(text), NULL, &d, &m);
+	doc_free(doc);
+	diags_free(&d);
+	return m;
+}
+
+static void test_profile_marker(void **state)
+{
+	(void)state;
+	assert_true(marked("fintune: 1\nname: x\n"));
+	assert_true(marked("name: x\nfintune: 1\n"));
+	assert_true(marked("{\"fintune\": 1, \"name\": \"x\"}"));
+	assert_true(marked("fintune: 1.0\n"));
+	/* what follows does not parse, is too deep, or repeats a key */
+	assert_true(marked("fintune: 1\nworkload: [\n"));
+	assert_true(marked("fintune: 1\nname: \"x\n"));
+	assert_true(marked("fintune: 1\nfintune: 1\n"));
+	/* no profile */
+	assert_false(marked(""));
+	assert_false(marked("root:$y$secret:19000:0:99999:7:::\ndaemon:*:1:::\n"));
+	assert_false(marked("fintune: \"1\"\n"));
+	assert_false(marked("fintune: 2\n"));
+	assert_false(marked("fintune: true\n"));
+	assert_false(marked("- fintune: 1\n"));
+	assert_false(marked("a:\n  fintune: 1\n"));
+	assert_false(marked("[fintune, 1]\n"));
+	assert_false(marked("# fintune: 1\nroot: x\n"));
+	/* a parse error before it: not seen */
+	assert_false(marked("root: \"x\nfintune: 1\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_read_file_refuses_non_files),
 		cmocka_unit_test(test_surrogates_only_in_json_strings),
 		cmocka_unit_test(test_keys_tags_and_aliases),
+		cmocka_unit_test(test_profile_marker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
