@@ -151,7 +151,7 @@ check: deps-test
 	$(Q)$(MAKE) --no-print-directory test
 	$(Q)$(MAKE) --no-print-directory kernel-facts
 	$(Q)$(MAKE) --no-print-directory test-san
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS)
 	$(Q)$(MAKE) --no-print-directory check-packages
 	$(Q)$(MAKE) --no-print-directory check-ansible
 	@echo "make check: all tests passed"
@@ -208,20 +208,68 @@ test-san:
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# FUZZ_ONLY="plan state": those targets alone (the names after fuzz_);
+# FUZZ_ARGS: more libFuzzer options for the timed run (-dict=..., -seed=1).
+FUZZ_ONLY ?=
+FUZZ_ARGS ?=
+FUZZ_RUN := $(if $(strip $(FUZZ_ONLY)),$(addprefix build/fuzz/fuzz_,$(FUZZ_ONLY)),$(FUZZ_TARGETS))
+# The longest input: 4 KiB, but for the plan files, states and the profile
+# schema fintune itself writes and ships, which are 5 to 15 KiB.
+FUZZ_MAX_LEN := 4096
+FUZZ_MAX_LEN_plan := 16384
+FUZZ_MAX_LEN_state := 16384
+FUZZ_MAX_LEN_schema := 16384
+FUZZ_OPTS = -timeout=5 -rss_limit_mb=1024 -close_fd_mask=3
+# FUZZ_SECONDS=0: the regression inputs and the corpus once, no fuzzing
+# (libFuzzer's -max_total_time=0 would mean no end)
+# What a failed run says: its log from the sanitizer's or libFuzzer's report on.
+FUZZ_REPORT = awk '/ERROR: |runtime error|deadly signal|ALARM|out-of-memory|==[0-9]+== *WARNING/ { on = 1 } on && n++ < 40; on && /^SUMMARY/ { exit }' $$log
+FUZZ_TIME = $(if $(filter 0,$(FUZZ_SECONDS)),-runs=0,-max_total_time=$(FUZZ_SECONDS))
+# make check's brief run: every target over its regression inputs and
+# corpus, then FUZZ_CHECK_SECONDS of fuzzing each, one target at a time:
+# each fuzzer is a busy process of its own, and on 2 cores two at once
+# would only halve what each does. 8 targets x 6 s, with the regression
+# and seed runs and the exits, is about 65 s; a long run: FUZZ_SECONDS=N.
+FUZZ_CHECK_SECONDS ?= 6
 
-# FORCE: the library is rebuilt by the sub-make, so always relink.
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c FORCE
+# The library once (a sub-make of its own objects, with the fuzz flags),
+# before any target links it, also under make -j; then always relink.
+.PHONY: fuzz-lib
+fuzz-lib:
 	$(Q)$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_FLAGS)" build/fuzz/libfintune.a
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	$(call quiet,CC,$@)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $< build/fuzz/libfintune.a $(LDLIBS)
 
-fuzz: $(FUZZ_TARGETS)
-	@set -e; for f in $(FUZZ_TARGETS); do \
-		n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
-		echo "  FUZZ    $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 -rss_limit_mb=1024 \
-			-print_final_stats=0 build/fuzz/corpus-$$n tests/fuzz/corpus-$${n#fuzz_} \
-			>build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
-		grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | sed 's/^/          /'; \
+# Each target NAME (tests/fuzz/fuzz_NAME.c): first every crash ever found,
+# tests/fuzz/regress/NAME-*, each run once (any failure fails); then
+# FUZZ_SECONDS of fuzzing over build/fuzz/corpus-NAME, a writable corpus
+# that keeps what earlier runs found (libFuzzer adds new inputs to the
+# first directory only), and the seeds in tests/fuzz/corpus-NAME, which it
+# reads but never writes. A crash, leak, UB report or timeout stops it with
+# the report and the input (build/fuzz/NAME-crash-*, -leak-, -timeout-,
+# -oom-), to add to tests/fuzz/regress/ as NAME-WHAT with the fix.
+fuzz: $(FUZZ_RUN)
+	@set -e; for f in $(FUZZ_RUN); do \
+		t=$$(basename $$f); n=$${t#fuzz_}; log=build/fuzz/$$n.log; \
+		case $$n in $(foreach v,$(filter FUZZ_MAX_LEN_%,$(.VARIABLES)),($(v:FUZZ_MAX_LEN_%=%)) m=$($(v));;) \
+			*) m=$(FUZZ_MAX_LEN);; esac; \
+		mkdir -p build/fuzz/corpus-$$n; \
+		set -- $$(ls -d tests/fuzz/regress/$$n-* 2>/dev/null); \
+		if [ $$# -gt 0 ]; then \
+			$$f $(FUZZ_OPTS) "$$@" >$$log 2>&1 || \
+				{ $(FUZZ_REPORT); echo "  FUZZ    $$t: a regression input of tests/fuzz/regress fails (log: $$log)"; exit 1; }; \
+		fi; \
+		start=$$(date +%s); \
+		$$f $(FUZZ_OPTS) -max_len=$$m $(FUZZ_TIME) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/$$n- $(FUZZ_ARGS) build/fuzz/corpus-$$n tests/fuzz/corpus-$$n \
+			>>$$log 2>&1 || \
+			{ $(FUZZ_REPORT); echo "  FUZZ    $$t failed (log: $$log; the input:" \
+				"$$(sed -n 's/.*Test unit written to //p' $$log | tail -1))"; exit 1; }; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log | tail -1); \
+		cov=$$(grep -E '^#[0-9]+.*DONE' $$log | tail -1 | sed -n 's/.* cov: \([0-9]*\) .* corp: \([0-9]*\).*/cov \1, corpus \2/p'); \
+		printf '  FUZZ    %-13s %s regression inputs, %s runs in %s s (%s)\n' $$t $$# "$$runs" \
+			$$(( $$(date +%s) - start )) "$$cov"; \
 	done
 
 # --- benchmarks --------------------------------------------------------------

@@ -605,7 +605,7 @@ bool kernel_parse_write(const struct kernel *k, enum key_id id, const char *valu
  * not printable ASCII (written as \xNN), or more than out holds (cut, with
  * "..." at the end). Either way out is printable and never parses as a
  * value, so it can be shown, and is refused where a value is needed. */
-static int fold_value(const char *buf, size_t n, bool more, char *out, size_t size)
+int kernel_fold_value(const char *buf, size_t n, bool more, char *out, size_t size)
 {
 	size_t o = 0;
 	int r = 0;
@@ -684,7 +684,7 @@ static int read_proc(struct host *h, const char *rel, char *out, size_t size)
 	close(fd);
 	if (n < 0)
 		return -errno;
-	return fold_value(buf, (size_t)n, more, out, size);
+	return kernel_fold_value(buf, (size_t)n, more, out, size);
 }
 
 int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size)
@@ -714,7 +714,7 @@ int kernel_write_value(struct host *h, enum key_id id, const char *value)
 	/* what the kernel kept is what counts: it must read back as written */
 	if (r == 0) {
 		n = pread(fd, back, sizeof(back) - 1, 0);
-		r = n < 0 ? -errno : fold_value(back, (size_t)n, false, got, sizeof(got)) != 0 || strcmp(got, value) ? -EIO : 0;
+		r = n < 0 ? -errno : kernel_fold_value(back, (size_t)n, false, got, sizeof(got)) != 0 || strcmp(got, value) ? -EIO : 0;
 	}
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
@@ -755,10 +755,26 @@ static void read_modules(struct host *h, struct kernel *k)
 		k->from = KERNEL_FROM_MODULES;
 }
 
+unsigned kernel_config_hz(const char *text)
+{
+	/* CONFIG_HZ=N at the start of a line, the first line too */
+	for (const char *p = text; p; p = strchr(p, '\n')) {
+		unsigned long hz;
+
+		p += *p == '\n';
+		if (strncmp(p, "CONFIG_HZ=", 10) != 0)
+			continue;
+		hz = strtoul(p + 10, NULL, 10);
+		/* what Kconfig offers: 100, 250, 300, 1000; a few others exist */
+		return hz >= 24 && hz <= 10000 ? (unsigned)hz : 0;
+	}
+	return 0;
+}
+
 /* CONFIG_HZ from the image's /boot/config-RELEASE, when it has one. */
 static void read_config_hz(struct host *h, struct kernel *k)
 {
-	char path[192], *text = NULL, *p;
+	char path[192], *text = NULL;
 	size_t len;
 	int fd;
 
@@ -769,21 +785,8 @@ static void read_config_hz(struct host *h, struct kernel *k)
 	fd = fd_reopen_regular(fd, O_RDONLY);
 	if (fd < 0)
 		return;
-	if (fd_read_all(fd, 4 << 20, &text, &len) == 0) {
-		/* CONFIG_HZ=N at the start of a line, the first line too */
-		for (p = text; p; p = strchr(p, '\n')) {
-			unsigned long hz;
-
-			p += *p == '\n';
-			if (strncmp(p, "CONFIG_HZ=", 10) != 0)
-				continue;
-			hz = strtoul(p + 10, NULL, 10);
-			/* what Kconfig offers: 100, 250, 300, 1000; a few others exist */
-			if (hz >= 24 && hz <= 10000)
-				k->hz = (unsigned)hz;
-			break;
-		}
-	}
+	if (fd_read_all(fd, 4 << 20, &text, &len) == 0)
+		k->hz = kernel_config_hz(text);
 	free(text);
 	close(fd);
 }

@@ -114,6 +114,16 @@ int kernel_read_host(struct host *h, struct kernel *k, const char *release, stru
 /* The same for a root given by name ("" for the real root). */
 int kernel_read(const char *root, const char *release, struct kernel *k, struct diags *d);
 
+/* A proc value as read (n bytes; more: the file went on past them) with
+ * its whitespace runs folded into one space and none at the ends: 0, or
+ * -EINVAL when it holds nothing; 1 when it is no value a kernel shows (a
+ * byte not printable ASCII, kept as \xNN; more than out holds, cut with
+ * "..."). out is printable ASCII either way. */
+int kernel_fold_value(const char *buf, size_t n, bool more, char *out, size_t size);
+/* CONFIG_HZ of a kernel's config text (NUL-terminated), or 0 when it
+ * says none fintune believes. */
+unsigned kernel_config_hz(const char *text);
+
 /* Reads one key's value under ROOT/proc/sys now, whitespace folded. */
 int kernel_read_value(struct host *h, enum key_id id, char *out, size_t size);
 /* Writes value to the key under ROOT/proc/sys and reads it back through the

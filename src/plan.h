@@ -99,6 +99,17 @@ bool plan_in_force(const struct sysctl_config *c, const struct kernel *k, enum k
 /* What plan --output adds to the plan's JSON: the profile's source and
  * digest, the snapshot's digest, the drop-in's name. */
 void plan_file_stamp(json_t *o, const struct plan *pl);
+/* A plan file's text (path for messages) as plan --output saved it: its
+ * JSON, with the profile to plan again in spec (a built-in's name or a
+ * path) and the drop-in's name in drop_in; NULL (said on stderr) when it
+ * is no such plan. apply --plan reads the file, then this. */
+json_t *plan_file_parse(const char *text, size_t len, const char *path, char *spec, size_t spec_size, char *drop_in,
+			size_t drop_in_size);
+/* Whether pl, the plan made again on this system from the file's profile,
+ * is exactly the one the file's o says: 0, or -1 (said on stderr) when
+ * the file was edited or the system drifted. Nothing from the file is
+ * trusted for a value. */
+int plan_file_check(json_t *o, const char *path, const struct plan *pl);
 /* The planned keys as /proc/sys paths, NULL-terminated: the only ones a
  * plan resolves (sysctld_build). */
 const char *const *planned_keys(void);

@@ -786,8 +786,10 @@ static void semantic_checks(const struct profile *p, struct diags *d)
 			  "half-closed streams are counted but half_close.seconds is 0 (expected how long they last)");
 }
 
-static struct profile *load_chain(struct profile_loader *l, const char *spec, bool builtin_only,
-				  struct diags *d)
+/* text, when set, is the first file's (named spec in messages); what it
+ * extends is then a built-in, and nothing is read from disk. */
+static struct profile *load_chain(struct profile_loader *l, const char *spec, bool builtin_only, const char *text,
+				  size_t text_len, struct diags *d)
 {
 	struct profile *p = calloc(1, sizeof(*p));
 	struct located at = { 0 };
@@ -810,7 +812,23 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 			ref_error(d, &at, "extends chain is longer than %d profiles", PROFILE_MAX_CHAIN);
 			break;
 		}
-		doc = open_profile(l, next, relative_dir, force_builtin, &at, &identity, &canonical, d);
+		if (text && p->n_files == 0) {
+			doc = doc_load_string(spec, text, text_len, NULL, d);
+			identity = doc ? strdup("text:") : NULL;
+			canonical = doc ? strdup(spec) : NULL;
+			if (doc && (!identity || !canonical)) {
+				diag_add(d, NULL, 0, 0, NULL, "out of memory");
+				free(identity);
+				free(canonical);
+				doc_free(doc);
+				doc = NULL;
+			}
+		} else if (text && looks_like_path(next)) {
+			ref_error(d, &at, "cannot open profile %s: a profile given as text extends built-ins only", next);
+			doc = NULL;
+		} else {
+			doc = open_profile(l, next, relative_dir, force_builtin, &at, &identity, &canonical, d);
+		}
 		free(relative_dir);
 		relative_dir = NULL;
 		if (!doc)
@@ -843,7 +861,7 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 				diag_add(d, doc->file, 1, 1, "", "does not match the profile schema");
 		}
 		ext = node_get_type(doc->root, "extends", NODE_STRING);
-		force_builtin = false;
+		force_builtin = text != NULL;
 		if (ext && valid_name(ext->u.str.s) && valid_name(next) && strcmp(ext->u.str.s, next) == 0 &&
 		    strncmp(identity, "builtin:", 8) != 0)
 			/* a local profile that overrides a built-in and extends the
@@ -887,12 +905,18 @@ fail:
 
 struct profile *profile_load(struct profile_loader *l, const char *spec, struct diags *d)
 {
-	return load_chain(l, spec, false, d);
+	return load_chain(l, spec, false, NULL, 0, d);
 }
 
 struct profile *profile_load_builtin(struct profile_loader *l, const char *name, struct diags *d)
 {
-	return load_chain(l, name, true, d);
+	return load_chain(l, name, true, NULL, 0, d);
+}
+
+struct profile *profile_load_text(struct profile_loader *l, const char *display, const char *text, size_t len,
+				  struct diags *d)
+{
+	return load_chain(l, display, true, text, len, d);
 }
 
 void profile_free(struct profile *p)

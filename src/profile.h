@@ -120,6 +120,11 @@ const struct schema *profile_loader_schema(const struct profile_loader *l);
 struct profile *profile_load(struct profile_loader *l, const char *spec, struct diags *d);
 /* The built-in profile of that name, even where a local one overrides it. */
 struct profile *profile_load_builtin(struct profile_loader *l, const char *name, struct diags *d);
+/* The same for a profile given as its text (display names it in
+ * messages), whose extends: names built-ins only: nothing is read from
+ * disk (the fuzzer's way in). */
+struct profile *profile_load_text(struct profile_loader *l, const char *display, const char *text, size_t len,
+				  struct diags *d);
 void profile_free(struct profile *p);
 
 const struct pin *profile_pin(const struct profile *p, const char *key);

@@ -145,11 +145,9 @@ int state_load(struct host *h, struct state *s, char *refusal, size_t size)
 {
 	enum existing what;
 	char *text;
-	size_t len, i;
-	json_error_t err;
-	json_t *o, *records, *item;
+	size_t len;
 	struct stat st;
-	int r, dfd, fd, version;
+	int r, dfd, fd;
 
 	memset(s, 0, sizeof(*s));
 	refusal[0] = '\0';
@@ -187,9 +185,21 @@ int state_load(struct host *h, struct state *s, char *refusal, size_t size)
 		return -ENOENT;
 	if (what != EXISTING_FILE)
 		return -EINVAL;
+	r = state_parse(text, len, s);
+	free(text);
+	return r;
+}
+
+int state_parse(const char *text, size_t len, struct state *s)
+{
+	size_t i;
+	json_error_t err;
+	json_t *o, *records, *item;
+	int r, version;
+
+	memset(s, 0, sizeof(*s));
 	/* a state holds no NUL: text_ok refuses one in any text */
 	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-	free(text);
 	records = json_object_get(o, "records");
 	version = (int)json_integer_value(json_object_get(o, "fintune_state"));
 	/* an empty stack is no file at all: an empty one was not written by fintune */
@@ -240,10 +250,34 @@ static json_t *record_to_json(const struct state_record *r)
 	return o;
 }
 
-int state_save(struct host *h, const struct state *s)
+char *state_format(const struct state *s)
 {
 	char *text;
 	json_t *o, *records;
+
+	o = json_object();
+	records = json_array();
+	json_object_set_new(o, "fintune_state", json_integer(3));
+	if (s->has_baseline) {
+		json_t *b = json_object();
+
+		for (int id = 0; id < K_PLANNED; id++)
+			if (s->baseline[id].known)
+				json_object_set_new(b, key_fact(id)->name, s->baseline[id].present ?
+									   json_string(s->baseline[id].value) : json_null());
+		json_object_set_new(o, "baseline", b);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(records, record_to_json(&s->rec[i]));
+	json_object_set_new(o, "records", records);
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
+}
+
+int state_save(struct host *h, const struct state *s)
+{
+	char *text;
 	int r, dfd;
 
 	/* never a record state_load would refuse */
@@ -262,23 +296,7 @@ int state_save(struct host *h, const struct state *s)
 		close(dfd);
 		return r;
 	}
-	o = json_object();
-	records = json_array();
-	json_object_set_new(o, "fintune_state", json_integer(3));
-	if (s->has_baseline) {
-		json_t *b = json_object();
-
-		for (int id = 0; id < K_PLANNED; id++)
-			if (s->baseline[id].known)
-				json_object_set_new(b, key_fact(id)->name, s->baseline[id].present ?
-									   json_string(s->baseline[id].value) : json_null());
-		json_object_set_new(o, "baseline", b);
-	}
-	for (size_t i = 0; i < s->n; i++)
-		json_array_append_new(records, record_to_json(&s->rec[i]));
-	json_object_set_new(o, "records", records);
-	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	text = state_format(s);
 	if (!text)
 		return -ENOMEM;
 	dfd = host_mkdirs(h, STATE_DIR);

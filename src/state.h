@@ -71,6 +71,11 @@ struct state {
  * refusal, of size bytes, says which and why), or -errno. */
 struct host;
 int state_load(struct host *h, struct state *s, char *refusal, size_t size);
+/* The same for the text of a state file (len bytes; a NUL in it refuses
+ * it): what state_load does once the file is read. */
+int state_parse(const char *text, size_t len, struct state *s);
+/* The text state_save writes (malloc'd; NULL when out of memory). */
+char *state_format(const struct state *s);
 /* Writes the stack atomically; an empty stack removes the file. */
 int state_save(struct host *h, const struct state *s);
 void state_free(struct state *s);
