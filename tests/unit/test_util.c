@@ -17,6 +17,13 @@ static void test_printable_escapes_controls(void **state)
 		{ "\x9b" "2J", "\\x9b2J" },
 		{ "cut\xc3", "cut\\xc3" },
 		{ "\xc0\xaf", "\\xc0\\xaf" },
+		/* bidirectional controls: text that reads one way and is another
+		 * (U+202E RLO, U+2066 LRI, U+2069 PDI, U+200F RLM), and the line
+		 * separator U+2028 */
+		{ "a\xe2\x80\xae" "b", "a\\xe2\\x80\\xaeb" },
+		{ "\xe2\x81\xa6x\xe2\x81\xa9", "\\xe2\\x81\\xa6x\\xe2\\x81\\xa9" },
+		{ "\xe2\x80\x8f", "\\xe2\\x80\\x8f" },
+		{ "l\xe2\x80\xa8" "2", "l\\xe2\\x80\\xa82" },
 		/* the rest of Unicode is text */
 		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
 		{ "back\\slash", "back\\slash" },
