@@ -176,7 +176,6 @@ static int walk(struct host *h, const char *path, int flags, mode_t mode, enum h
 			r = fd;
 			if (resolved)
 				snprintf(resolved, size, "%s/%s", done, comp);
-			fd = -1;
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode)) {
