@@ -1127,10 +1127,13 @@ void sysctld_tree_free(struct sysctl_tree *t)
 
 int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, const char *text, size_t len)
 {
-	struct sysctl_text *v = realloc(t->files, (t->n + 1) * sizeof(*v)), *x;
+	struct sysctl_text *v, *x;
 
-	if (!v || dir >= sysctld_n_dirs)
-		return v ? -EINVAL : -ENOMEM;
+	if (dir >= sysctld_n_dirs)
+		return -EINVAL;
+	v = realloc(t->files, (t->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
 	t->files = v;
 	x = &t->files[t->n];
 	memset(x, 0, sizeof(*x));
