@@ -676,7 +676,7 @@ static void parse_file(struct loader *l, const char *text, size_t len)
 				  "line longer than 1 MiB: systemd-sysctl stops reading the file here");
 			return;
 		}
-		if (n + 1 > l->line_cap) {
+		if (!l->line || n + 1 > l->line_cap) {
 			char *nb = realloc(l->line, n + 1);
 
 			if (!nb)
