@@ -276,6 +276,7 @@ static void lifetime_of(int retries, bool zero_is_eight, const struct rto_model 
 		life[k] = one_life((uint64_t)(frac * (double)span) + span, &t);
 	}
 	qsort(life, LIFE_SAMPLES, sizeof(life[0]), cmp_u64);
+	/* NOLINTNEXTLINE(bugprone-integer-division): the median's index, an integer by design */
 	out->typical = (double)life[LIFE_SAMPLES / 2] / t.hz;
 	out->min = (double)life[0] / t.hz;
 	out->max = (double)life[LIFE_SAMPLES - 1] / t.hz;

@@ -71,7 +71,7 @@ void txn_report(const struct txn *t, const char *drop_in_path)
 			 "%s: its live value \"%s\" is not one this kernel takes, so it could not be put back "
 			 "on rollback; write a valid value first", key_fact(t->live[t->failed - 1].id)->name,
 			 printable(from, sizeof(from), t->live[t->failed - 1].from));
-	} else if (t->failed == -1 || t->err == -EINVAL)
+	} else if (t->err == -EINVAL)
 		snprintf(what, sizeof(what), "%s: this kernel does not take %s", key_fact(t->live[t->failed - 1].id)->name,
 			 t->live[t->failed - 1].to);
 	else

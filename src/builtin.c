@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): sym is the name declared, not an expression */
 #define DECLARE(sym) extern const char sym[]
 DECLARE(builtin_schema_json);
 DECLARE(builtin_reverse_proxy);

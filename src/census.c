@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
@@ -444,7 +445,7 @@ static uint64_t held_by(const struct census *c, int procfd, const char *pid)
 		if (len <= 0)
 			continue;
 		link[len] = '\0';
-		if (sscanf(link, "socket:[%lu]", (unsigned long *)&ino) == 1 &&
+		if (sscanf(link, "socket:[%" SCNu64 "]", &ino) == 1 &&
 		    bsearch(&ino, c->cw_inodes, c->n_cw, sizeof(ino), cmp_inode))
 			n++;
 	}

@@ -110,12 +110,12 @@ int diff_main(int argc, char **argv)
 			printf("\n%sWorkload%s\n", color ? "\033[1m" : "", color ? "\033[0m" : "");
 			profile_print_workload(stdout, pl.profile);
 		}
-		if (!c.quiet)
+		if (!c.quiet) {
 			plan_print_warnings(&pl, stdout, color);
-		if (!c.quiet)
 			printf("\n%s\n", r == EXIT_PENDING ? "Changes pending: `fintune apply` would make them (exit status 2)." :
 					  r == EXIT_ERROR ? "Refused: `fintune apply` would change nothing (exit status 1)." :
 							    "In sync: nothing would change.");
+		}
 	}
 	if (fflush(stdout) != 0)
 		r = EXIT_ERROR;

@@ -215,11 +215,14 @@ int command_help(const char *cmd)
 
 void common_init(struct common *c, const char *cmd, unsigned formats)
 {
+	const char *no_color;
+
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
 	c->root = "";
 	c->formats = formats | 1u << FORMAT_TEXT;
-	if (secure_getenv("NO_COLOR") && *secure_getenv("NO_COLOR"))
+	no_color = secure_getenv("NO_COLOR");
+	if (no_color && *no_color)
 		c->color = COLOR_NEVER;
 	/* main() started the report with the command's name and the format
 	 * argv asks for; the options confirm or change them */
@@ -350,11 +353,13 @@ int common_option(struct common *c, int opt, char **argv)
 
 bool use_color(const struct common *c, int fd)
 {
+	const char *term = secure_getenv("TERM");
+
 	if (c->color == COLOR_ALWAYS)
 		return true;
 	if (c->color == COLOR_NEVER)
 		return false;
-	return isatty(fd) && secure_getenv("TERM") && strcmp(secure_getenv("TERM"), "dumb") != 0;
+	return isatty(fd) && term && strcmp(term, "dumb") != 0;
 }
 
 /* The format argv asks for, before any command parses it: a usage error

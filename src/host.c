@@ -176,7 +176,6 @@ static int walk(struct host *h, const char *path, int flags, mode_t mode, enum h
 			r = fd;
 			if (resolved)
 				snprintf(resolved, size, "%s/%s", done, comp);
-			fd = -1;
 			goto out;
 		}
 		if (!S_ISDIR(st.st_mode)) {
@@ -209,7 +208,9 @@ int host_openat(struct host *h, const char *path, int flags, mode_t mode, enum h
 	if (how == HOST_NOLINKS && !h->no_openat2) {
 		struct open_how oh = {
 			.flags = (unsigned long long)(flags | O_CLOEXEC),
-			.mode = flags & (O_CREAT | O_TMPFILE) ? mode : 0,
+			/* O_TMPFILE includes O_DIRECTORY's bit: a plain directory
+			 * open must pass no mode, or openat2 says EINVAL */
+			.mode = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? mode : 0,
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 		};
 		long fd = syscall(SYS_openat2, h->root_fd, path, &oh, sizeof(oh));

@@ -529,7 +529,7 @@ bool kernel_accepts(const struct kernel *k, enum key_id id, const char *value)
 {
 	const struct key_era *era = kernel_era(k, id);
 	const char *p;
-	long v[3];
+	long v[3] = { 0 };
 	unsigned n = facts[id].values;
 
 	if (!kernel_has(k, id))

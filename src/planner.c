@@ -457,7 +457,7 @@ static void wrap(FILE *f, const char *text, int indent, int width, bool hanging)
 			p++;
 		if (!*p)
 			break;
-		while (p[n] && n < avail) {
+		while (n < avail && p[n]) {
 			if (p[n] == ' ')
 				last_space = n;
 			n++;

@@ -62,9 +62,11 @@ void report_set_color(enum color color)
 
 static bool color_on(void)
 {
+	const char *term = secure_getenv("TERM");
+
 	if (rep.color != COLOR_AUTO)
 		return rep.color == COLOR_ALWAYS;
-	return isatty(2) && secure_getenv("TERM") && strcmp(secure_getenv("TERM"), "dumb") != 0;
+	return isatty(2) && term && strcmp(term, "dumb") != 0;
 }
 
 /* Keeps the first error; message is the caller's, taken. */

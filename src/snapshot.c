@@ -185,7 +185,9 @@ static int open_lock(int dfd)
 	if (errno != ENOENT)
 		return -errno;
 	fd = openat(dfd, LOCK_NAME, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	return fd >= 0 ? fd : errno == EEXIST ? -EAGAIN : -errno;
+	if (fd < 0)
+		return errno == EEXIST ? -EAGAIN : -errno;
+	return fd;
 }
 
 static int take_lock(struct session *s, const struct common *c)

@@ -82,7 +82,7 @@ static json_t *census_json(const struct census *cs, long lo, long hi)
 	json_object_set_new(o, "orphaned", orph);
 	json_object_set_new(o, "total", json_integer((json_int_t)cs->total));
 	/* TIME_WAIT and orphaned FIN_WAIT2 share tcp_max_tw_buckets */
-	json_object_set_new(o, "tw_buckets_used", json_integer((json_int_t)(cs->states[6] + cs->orphaned[5])));
+	json_object_set_new(o, "tw_buckets_used", json_integer((json_int_t)cs->states[6] + (json_int_t)cs->orphaned[5]));
 	json_object_set_new(o, "time_wait_inbound", json_integer((json_int_t)cs->time_wait_in));
 	json_object_set_new(o, "time_wait_outbound", json_integer((json_int_t)cs->time_wait_out));
 	json_object_set_new(o, "retrying_orphans", json_integer((json_int_t)cs->retrying_orphans));

@@ -676,7 +676,7 @@ static void parse_file(struct loader *l, const char *text, size_t len)
 				  "line longer than 1 MiB: systemd-sysctl stops reading the file here");
 			return;
 		}
-		if (n + 1 > l->line_cap) {
+		if (!l->line || n + 1 > l->line_cap) {
 			char *nb = realloc(l->line, n + 1);
 
 			if (!nb)
@@ -1127,10 +1127,13 @@ void sysctld_tree_free(struct sysctl_tree *t)
 
 int sysctld_tree_add(struct sysctl_tree *t, unsigned dir, const char *name, const char *text, size_t len)
 {
-	struct sysctl_text *v = realloc(t->files, (t->n + 1) * sizeof(*v)), *x;
+	struct sysctl_text *v, *x;
 
-	if (!v || dir >= sysctld_n_dirs)
-		return v ? -EINVAL : -ENOMEM;
+	if (dir >= sysctld_n_dirs)
+		return -EINVAL;
+	v = realloc(t->files, (t->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
 	t->files = v;
 	x = &t->files[t->n];
 	memset(x, 0, sizeof(*x));

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define MAX_LINES 1000
-#define CONTEXT 3
+#define CONTEXT ((size_t)3)
 
 struct lines {
 	const char **s;
