@@ -229,6 +229,14 @@ int plan_main(int argc, char **argv)
 		session_close(&ses);
 		return EXIT_ERROR;
 	}
+	/* the floors come from the state: one others may change is no
+	 * basis for advice either, as diff, apply and status refuse it */
+	if (ses.snap.state_err == -EPERM) {
+		report_error(ERR_REFUSED, NULL, 0, 0, "%s", ses.snap.state_refusal);
+		plan_release(&pl);
+		session_close(&ses);
+		return EXIT_ERROR;
+	}
 	if (pl.verdict == VERDICT_REFUSED)
 		note(&pl, "apply would refuse: %s", pl.reason);
 	r = EXIT_OK;

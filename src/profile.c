@@ -280,13 +280,24 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **profile_local_names(const struct profile_loader *l)
+static int local_dir(struct profile_loader *l);
+
+const char *profile_local_refused(struct profile_loader *l)
 {
-	DIR *dir = opendir(l->local_dir);
+	return local_dir(l) == -EPERM ? l->local_refusal : NULL;
+}
+
+char **profile_local_names(struct profile_loader *l)
+{
+	/* the directory as lookups have it: below the root, trusted */
+	int dfd = local_dir(l), fd = dfd < 0 ? -1 : openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
 	char **v = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 
+	if (fd >= 0 && !dir)
+		close(fd);
 	v = calloc(1, sizeof(*v));
 	if (!v || !dir) {
 		if (dir)
@@ -333,7 +344,7 @@ void profile_names_free(char **names)
 }
 
 /* Lists the profile names on offer, for "no profile named X". */
-static void add_known_names(const struct profile_loader *l, struct strbuf *msg, const char *wanted)
+static void add_known_names(struct profile_loader *l, struct strbuf *msg, const char *wanted)
 {
 	char **local = profile_local_names(l);
 	const char *best = NULL;
@@ -393,7 +404,7 @@ static void ref_error(struct diags *d, const struct located *at, const char *fmt
 }
 
 /* The local profile directory: the loader's descriptor of it, -ENOENT when
- * there is none, 1 when it is not trusted (l->local_refusal says why), or
+ * there is none, -EPERM when it is not trusted (l->local_refusal says why), or
  * -errno. A directory others may write could hold a profile of any name, a
  * built-in's too: then no name is looked up at all, not even a built-in's,
  * rather than one being taken from there or silently passed over. */
@@ -425,8 +436,8 @@ static int local_dir(struct profile_loader *l)
 		else
 			snprintf(l->local_refusal, sizeof(l->local_refusal), "%s: cannot tell who may change it (%s): refusing",
 				 l->local_dir, strerror(-r));
-		l->local_err = 1;
-		return 1;
+		l->local_err = -EPERM;
+		return l->local_err;
 	}
 	l->local_fd = fd;
 	return fd;
@@ -545,6 +556,20 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 			       strdup(spec) : join(relative_dir, spec);
 		if (!path)
 			goto oom;
+		if (trust_paths()) {
+			struct trust_problem tp;
+			char msg[PATH_MAX + 96];
+			int r = trust_named(path, &tp);
+
+			if (r > 0) {
+				diag_refuse(d, "%s", trust_message(&tp, msg, sizeof(msg)));
+				goto out;
+			}
+			if (r < 0 && r != -ENOENT) {
+				diag_refuse(d, "%s: cannot tell who may change it (%s): refusing", path, strerror(-r));
+				goto out;
+			}
+		}
 		fd = open(path, O_PATH | O_CLOEXEC);
 		if (fd < 0) {
 			ref_error(d, at, "cannot open profile %s: %s", path, strerror(errno));
@@ -573,7 +598,7 @@ static struct doc *open_profile(struct profile_loader *l, const char *spec, cons
 	if (!builtin_only) {
 		int dfd = local_dir(l);
 
-		if (dfd == 1) {
+		if (dfd == -EPERM) {
 			diag_refuse(d, "%s", l->local_refusal);
 			goto out;
 		}
@@ -872,7 +897,9 @@ static struct profile *load_chain(struct profile_loader *l, const char *spec, bo
 			next = ext->u.str.s;
 			at = (struct located){ doc->file, ext->mark };
 			/* a path in extends is relative to the file that names it */
-			relative_dir = strncmp(identity, "builtin:", 8) == 0 ? NULL : dir_of(doc->file);
+			/* a relative extends: is beside the file itself, not
+			 * beside a link to it (whose directory may be anyone's) */
+			relative_dir = strncmp(identity, "builtin:", 8) == 0 ? NULL : dir_of(identity);
 		}
 	}
 chain_done:

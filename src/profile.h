@@ -131,7 +131,9 @@ const struct pin *profile_pin(const struct profile *p, const char *key);
 
 /* Names of the local profiles under ROOT/etc/fintune/profiles, sorted;
  * a NULL-terminated array to free with profile_names_free. */
-char **profile_local_names(const struct profile_loader *l);
+char **profile_local_names(struct profile_loader *l);
+/* Why the local profile directory is not used (trust.h), or NULL. */
+const char *profile_local_refused(struct profile_loader *l);
 void profile_names_free(char **names);
 /* The file a local profile of that name would be read from. */
 char *profile_local_path(const struct profile_loader *l, const char *name);

@@ -77,6 +77,12 @@ int profiles_main(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	diags_free(&d);
+	/* a local directory others may write: what it lists is no one's word */
+	if (profile_local_refused(l)) {
+		report_error(ERR_REFUSED, NULL, 0, 0, "%s", profile_local_refused(l));
+		profile_loader_free(l);
+		return EXIT_ERROR;
+	}
 	local = profile_local_names(l);
 	for (size_t i = 0; local && local[i]; i++)
 		n++;

@@ -146,14 +146,32 @@ int state_load(struct host *h, struct state *s, char *refusal, size_t size)
 	enum existing what;
 	char *text;
 	size_t len;
-	struct stat st;
+	struct stat st = { 0 };
 	int r, dfd, fd;
 
 	memset(s, 0, sizeof(*s));
 	refusal[0] = '\0';
 	dfd = host_openat(h, STATE_DIR, O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
-	if (dfd == -ENOENT)
-		return -ENOENT;
+	if (dfd == -ENOENT) {
+		/* none yet: apply makes it in the nearest directory there is,
+		 * which others must not be able to write either (they could
+		 * make it first, or swap it later) */
+		char up[sizeof(STATE_DIR)];
+		char *slash;
+
+		snprintf(up, sizeof(up), "%s", STATE_DIR);
+		while (dfd == -ENOENT && (slash = strrchr(up, '/'))) {
+			slash[slash == up] = '\0';
+			dfd = host_openat(h, up, O_PATH | O_DIRECTORY, 0, HOST_NOLINKS, NULL, 0);
+			if (slash == up && dfd == -ENOENT)
+				break;
+		}
+		if (dfd < 0)
+			return dfd == -ENOENT ? -ENOENT : dfd;
+		r = state_trusted(h, dfd, -1, refusal, size);
+		close(dfd);
+		return r < 0 ? r : -ENOENT;
+	}
 	if (dfd < 0)
 		return dfd;
 	/* a directory others may write is refused with or without a state
@@ -261,8 +279,10 @@ char *state_format(const struct state *s)
 	if (s->has_baseline) {
 		json_t *b = json_object();
 
+		/* only what state_parse takes back: a value no kernel shows is
+		 * not known, rather than a state fintune itself refuses later */
 		for (int id = 0; id < K_PLANNED; id++)
-			if (s->baseline[id].known)
+			if (s->baseline[id].known && (!s->baseline[id].present || value_ok(s->baseline[id].value)))
 				json_object_set_new(b, key_fact(id)->name, s->baseline[id].present ?
 									   json_string(s->baseline[id].value) : json_null());
 		json_object_set_new(o, "baseline", b);

@@ -46,7 +46,10 @@ static int refuse(struct trust_problem *p, enum trust_why why, uid_t uid, const 
 	return 1;
 }
 
-int trust_dir(int dirfd, struct trust_problem *p)
+/* The walk up from dirfd. holds_file: dirfd holds a file checked itself,
+ * so dirfd may be sticky too; otherwise the directory is one whose entries
+ * are looked up by name, and no one else may add one, sticky or not. */
+static int walk_up(int dirfd, bool holds_file, struct trust_problem *p)
 {
 	char path[PATH_MAX];
 	int cur = dirfd, r = 0;
@@ -75,8 +78,10 @@ int trust_dir(int dirfd, struct trust_problem *p)
 			break;
 		}
 		/* sticky (/tmp): nobody else may rename or remove the entry
-		 * the walk came up from, and that one was checked */
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		 * the walk came up from, and that one was checked; but in a
+		 * directory whose names are looked up (the local profiles,
+		 * the state's) anyone may put a name of their own */
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && (!(st.st_mode & S_ISVTX) || (depth == 0 && !holds_file))) {
 			r = refuse(p, TRUST_WRITABLE, st.st_uid, path);
 			break;
 		}
@@ -144,9 +149,42 @@ int trust_file(int fd, int dirfd, const char *display, struct trust_problem *p)
 		}
 		dirfd = own;
 	}
-	r = trust_dir(dirfd, p);
+	r = walk_up(dirfd, true, p);
 	if (own >= 0)
 		close(own);
+	return r;
+}
+
+int trust_dir(int dirfd, struct trust_problem *p)
+{
+	return walk_up(dirfd, false, p);
+}
+
+int trust_named(const char *path, struct trust_problem *p)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+	int dfd, r;
+
+	if (lstat(path, &st) < 0)
+		return -errno;
+	/* who made the entry chose the file (a link's owner, its target);
+	 * in a sticky directory an entry stays its maker's */
+	if (!trusted_owner(st.st_uid))
+		return refuse(p, TRUST_FOREIGN_OWNER, st.st_uid, path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	/* and who may write where it is could put another entry there */
+	r = walk_up(dfd, true, p);
+	close(dfd);
 	return r;
 }
 

@@ -54,8 +54,18 @@ int fd_path(int fd, char *buf, size_t size);
  * holds it, or -1 to find it (the kernel's name of fd, checked to be the
  * same file). */
 int trust_file(int fd, int dirfd, const char *display, struct trust_problem *p);
-/* dirfd and every directory above it. */
+/* dirfd, a directory whose entries are looked up by name (the local
+ * profiles, the state's), and every directory above it: dirfd itself may
+ * not be writable by others even when sticky. */
 int trust_dir(int dirfd, struct trust_problem *p);
+
+/* The entry path names (a file, or a symlink to one), before it is
+ * followed: its owner, and the directory holding it and every one above
+ * it, as trust_file checks a file's own. A link in a directory others may
+ * write, or one another user made, chooses the file: refused. (A link in
+ * a directory on the way is followed; the directories checked are those
+ * of the real path.) */
+int trust_named(const char *path, struct trust_problem *p);
 
 /* "FILE: writable by others: refusing", in buf: raw, for diag_add or
  * report_error, which make it printable. */

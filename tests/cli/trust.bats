@@ -155,6 +155,40 @@ no_secret() {
 	[ "$stderr" = "fintune validate: $TMP/sticky: owned by uid 65534, not root: refusing" ]
 }
 
+@test "trust: as root, a link to a trusted profile, made by another uid or in a directory others may write, is refused; extends: is beside the real file" {
+	need_root
+	mkdir -m 0755 "$TMP/trusted" "$TMP/home"
+	site "$TMP/trusted/base.yaml"
+	printf 'fintune: 1\nname: real\nextends: base.yaml\n' >"$TMP/trusted/real.yaml"
+	# a second base.yaml that a user's directory would offer
+	printf 'fintune: 1\nname: evil\nextends: reverse-proxy\npin:\n  net.ipv4.tcp_fin_timeout: 7\n' >"$TMP/evil.yaml"
+	# a link root made, in root's directory: followed, and real.yaml's
+	# extends: is base.yaml beside it, whatever the link's directory holds
+	ln -s ../trusted/real.yaml "$TMP/home/link.yaml"
+	ln -s ../evil.yaml "$TMP/home/base.yaml"
+	run --separate-stderr ft plan --root "$TMP" "$TMP/home/link.yaml"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "Profile  real ($TMP/home/link.yaml, extends $TMP/trusted/base.yaml, extends <builtin>/reverse-proxy.yaml)" ]] ||
+		{ echo "${lines[0]}"; false; }
+	# the same link, the directory now another uid's
+	chown 65534 "$TMP/home"
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --root "$TMP" "$TMP/home/link.yaml"
+	refused_unchanged
+	[ "$stderr" = "fintune: $TMP/home: owned by uid 65534, not root: refusing" ]
+	# root's directory, but a link another uid made (as in /tmp)
+	chown 0 "$TMP/home"
+	chmod 1777 "$TMP/home"
+	rm "$TMP/home/link.yaml"
+	ln -s ../trusted/real.yaml "$TMP/home/link.yaml"
+	chown -h 65534 "$TMP/home/link.yaml"
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --root "$TMP" "$TMP/home/link.yaml"
+	refused_unchanged
+	[ "$stderr" = "fintune: $TMP/home/link.yaml: owned by uid 65534, not root: refusing" ]
+	chmod 0755 "$TMP/home"
+}
+
 @test "trust: a local reverse-proxy.yaml owned by uid 65534 does not shadow the built-in: it is refused" {
 	need_root
 	printf 'fintune: 1\nname: reverse-proxy\npin:\n  net.ipv4.tcp_fin_timeout: 5\n' \
@@ -200,6 +234,13 @@ no_secret() {
 	[ "$status" -eq 1 ]
 	[ "$(jq -r '.error | "\(.code) \(.message)"' <<<"$output")" = \
 		"refused $TMP/etc/fintune/profiles: writable by others: refusing" ]
+	# sticky too: a name of anyone's own in it would be the profile
+	for mode in 1777 1775; do
+		chmod "$mode" "$TMP/etc/fintune/profiles"
+		run --separate-stderr ft apply --root "$TMP" reverse-proxy
+		refused_unchanged
+		[ "$stderr" = "fintune: $TMP/etc/fintune/profiles: writable by others: refusing" ]
+	done
 	chmod 0755 "$TMP/etc/fintune/profiles"
 	chown 65534 "$TMP/etc/fintune"
 	run --separate-stderr ft diff --root "$TMP" reverse-proxy
@@ -302,7 +343,7 @@ no_secret() {
 	[[ "$stderr" == "$TMP/base.json:1:32: /rtt: unknown key \"rtt\""* ]]
 }
 
-@test "trust: state.json writable by others, or owned by another uid, is refused by diff, apply, status and rollback; nothing is written" {
+@test "trust: state.json writable by others, or owned by another uid, is refused by plan, diff, apply, status and rollback; nothing is written" {
 	need_root
 	ft apply --root "$TMP" reverse-proxy >/dev/null
 	st=$TMP/var/lib/fintune/state.json
@@ -312,7 +353,7 @@ no_secret() {
 		$how "$st"
 		if [ "$how" = "chown 65534" ]; then why="owned by uid 65534, not root"; else why="writable by others"; fi
 		before=$(snapshot "$TMP")
-		for cmd in "diff reverse-proxy" "apply reverse-proxy" "status" "rollback"; do
+		for cmd in "plan reverse-proxy" "diff reverse-proxy" "apply reverse-proxy" "status" "rollback"; do
 			# shellcheck disable=SC2086
 			run --separate-stderr ft $cmd --root "$TMP"
 			refused_unchanged
@@ -356,6 +397,25 @@ no_secret() {
 	run --separate-stderr ft apply --root "$TMP" reverse-proxy
 	refused_unchanged
 	[ "$stderr" = "fintune apply: $TMP/var/lib: writable by others: refusing" ]
+	# sticky does not help a directory whose names are looked up: anyone
+	# could put state.json there first
+	chmod 0755 "$TMP/var/lib"
+	for mode in 1777 1775; do
+		chmod "$mode" "$d"
+		run --separate-stderr ft apply --root "$TMP" reverse-proxy
+		refused_unchanged
+		[ "$stderr" = "fintune apply: $d: writable by others: refusing" ]
+	done
+	# none yet, below a directory others may write: the first apply does
+	# not make one there
+	rm -rf "$d"
+	chmod 0777 "$TMP/var/lib"
+	before=$(snapshot "$TMP")
+	run --separate-stderr ft apply --root "$TMP" reverse-proxy
+	refused_unchanged
+	[ "$stderr" = "fintune apply: $TMP/var/lib: writable by others: refusing" ]
+	[ ! -e "$d" ]
+	chmod 0755 "$TMP/var/lib"
 }
 
 @test "trust: as root, apply --plan refuses a plan file others may write or another uid owns, and never quotes a file that is no plan" {
