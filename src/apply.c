@@ -336,7 +336,11 @@ static int apply_run(struct run *r)
 		 * every later plan starts from */
 		stack->has_baseline = true;
 		for (int id = 0; id < K_PLANNED; id++) {
-			stack->baseline[id].known = pl->kernel.running[id].exists;
+			/* a value this kernel would not take ("abc", a tampered
+			 * tree's ESC) is no floor: not known */
+			stack->baseline[id].known = pl->kernel.running[id].exists &&
+						    (!pl->kernel.running[id].present ||
+						     kernel_accepts(&pl->kernel, (enum key_id)id, pl->kernel.running[id].value));
 			stack->baseline[id].present = pl->kernel.running[id].present;
 			snprintf(stack->baseline[id].value, sizeof(stack->baseline[id].value), "%s",
 				 pl->kernel.running[id].value);

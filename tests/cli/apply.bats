@@ -517,3 +517,29 @@ live() { cat "$R/$1"; }
 		[[ "$output" == *"Nothing to roll back"* ]]
 	done
 }
+
+@test "--no-live over a live value the kernel would not take: the state stays one fintune reads, rollback works" {
+	for bad in abc $'1\e[2J'; do
+		rm -rf "$TMP/proc" "$TMP/etc" "$TMP/var"
+		fake_proc "$TMP" 6.18.0
+		mkdir -p "$TMP/etc/sysctl.d"
+		printf '%s\n' "$bad" >"$TMP/proc/sys/net/ipv4/tcp_fin_timeout"
+		run --separate-stderr ft apply --no-live --root "$TMP" reverse-proxy
+		[ "$status" -eq 0 ]
+		# the value is no floor: not recorded as what was there
+		[ "$(jq -r '.baseline | has("net.ipv4.tcp_fin_timeout")' "$TMP/var/lib/fintune/state.json")" = false ]
+		run --separate-stderr ft status --root "$TMP"
+		[[ "$stderr" != *"not a state fintune wrote"* ]]
+		run --separate-stderr ft rollback --root "$TMP"
+		[ "$status" -eq 0 ]
+		[ ! -e "$TMP/etc/sysctl.d/60-fintune.conf" ]
+	done
+}
+
+@test "closed standard descriptors: apply still writes only what it should, and says nothing to a file" {
+	run bash -c '"$1" apply --root "$2" reverse-proxy >&- 2>&-; echo "rc $?"' _ "$FINTUNE" "$TMP"
+	[ "$output" = "rc 0" ]
+	grep -q '^net.ipv4.tcp_tw_reuse = 1$' "$TMP/etc/sysctl.d/60-fintune.conf"
+	# nothing fintune says landed in a file it opened
+	if grep -q 'Applied\|audit' "$TMP/etc/sysctl.d/60-fintune.conf" "$TMP/var/lib/fintune/state.json"; then false; fi
+}
