@@ -391,6 +391,11 @@ static int dispatch(int argc, char **argv)
 	/* what fintune creates (drop-ins, state, lock) is 0644/0755 at most,
 	 * whatever the caller's umask; modes are also set exactly where it counts */
 	umask(022);
+	/* a closed standard descriptor would be the next file opened: the
+	 * root's descriptor taken for stdout, a drop-in for stderr */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			return EXIT_ERROR;
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_ERROR;

@@ -504,8 +504,9 @@ static bool attach(struct loader *ld, struct node *nd, char *anchor)
 		f->key.key_mark = nd->mark;
 		return true;
 	}
-	/* a profile says what it is in its first key; noted as it is read,
-	 * so that it counts even when what follows does not parse */
+	/* a profile says what it is with a top-level "fintune: 1" (the
+	 * first key by convention, anywhere at the top here); noted as it
+	 * is read, so that it counts even when what follows does not parse */
 	if (ld->depth == 1 && f->node->type == NODE_OBJECT && f->key.key_len == 7 &&
 	    memcmp(f->key.key, "fintune", 7) == 0 && node_is_integer(nd) && node_number(nd) == 1)
 		ld->marked = true;

@@ -123,13 +123,17 @@ json_t *plan_file_parse(const char *text, size_t len, const char *path, char *sp
 	/* jansson's message quotes the text near the error: not of a file
 	 * that may be no plan at all */
 	if (!o) {
-		report_error(ERR_REFUSED, path, (unsigned)err.line, (unsigned)err.column,
-			     "not JSON: not a plan saved by this fintune's `plan --output`");
+		/* nor where: a position tells a value's length */
+		(void)err;
+		report_error(ERR_REFUSED, NULL, 0, 0, "%s: not JSON: not a plan saved by this fintune's `plan --output`",
+			     path);
 		return NULL;
 	}
 	src = json_string_value(json_object_get(o, "profile_source"));
 	name = json_string_value(json_object_get(o, "drop_in_name"));
-	if (json_integer_value(json_object_get(o, "fintune_plan")) != 2 || !src || !name || !dropin_name_valid(name)) {
+	/* a source longer than spec holds would name another file, cut */
+	if (json_integer_value(json_object_get(o, "fintune_plan")) != 2 || !src || !name || !dropin_name_valid(name) ||
+	    strlen(src) >= spec_size || strlen(name) >= drop_in_size) {
 		report_error(ERR_REFUSED, NULL, 0, 0, "%s: not a plan saved by this fintune's `plan --output`", path);
 		json_decref(o);
 		return NULL;
