@@ -543,3 +543,15 @@ live() { cat "$R/$1"; }
 	# nothing fintune says landed in a file it opened
 	if grep -q 'Applied\|audit' "$TMP/etc/sysctl.d/60-fintune.conf" "$TMP/var/lib/fintune/state.json"; then false; fi
 }
+
+@test "the drop-in and the state are 0644 whatever the caller's umask" {
+	for mask in 000 077 0777; do
+		rm -rf "$TMP/etc" "$TMP/var"
+		mkdir -p "$TMP/etc/sysctl.d"
+		run bash -c 'umask "$3"; "$1" apply --root "$2" reverse-proxy' _ "$FINTUNE" "$TMP" "$mask"
+		[ "$status" -eq 0 ]
+		[ "$(stat -c %a "$TMP/etc/sysctl.d/60-fintune.conf")" = 644 ]
+		[ "$(stat -c %a "$TMP/var/lib/fintune/state.json")" = 644 ]
+		[ "$(stat -c %a "$TMP/var/lib/fintune")" = 755 ]
+	done
+}
