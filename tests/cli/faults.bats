@@ -142,7 +142,7 @@ needs_mounts() {
 	run unshare --mount --propagation private bash -c '
 		set -e
 		. "$0"
-		mount -t tmpfs -o size=512k fintune-test-full "$1"
+		mount -t tmpfs -o size=512k,mode=0755 fintune-test-full "$1"
 		make_root() { fake_proc "$1" 6.18.0; mkdir -p "$1/etc/sysctl.d" "$1/run"; : >"$1/run/fintune.lock"; }
 		make_root "$1"
 		before=$(cd "$1" && find . -type f | sort | xargs md5sum)
