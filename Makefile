@@ -403,7 +403,7 @@ check-ansible: deps-ansible
 # leak or unfinished log, whatever bats said: a test that expects fintune to
 # fail would pass on the wrapper's exit status 99 too. FINTUNE_VALGRIND=1
 # lets the few tests that cannot hold under valgrind (hard timing, ulimit -v)
-# adapt or skip, saying why. Serial: 2 cores, about 50 minutes; not part of
+# adapt or skip, saying why. Serial (2 cores): about 30 minutes; not part of
 # make check.
 VG_B := build/valgrind
 VG_LOGS := $(VG_B)/valgrind-logs
@@ -425,6 +425,6 @@ check-valgrind: deps-valgrind
 		MANPAGE_DIR=$(abspath $(VG_B)/man) \
 		bats --print-output-on-failure tests/cli || s=$$?; \
 	tests/valgrind/scan-logs $(VG_LOGS) || s=1; \
-	echo "  VALGRIND $$(( $$(date +%s) - start )) s"; \
+	echo "  VALGRIND the bats tests took $$(( $$(date +%s) - start )) s under valgrind"; \
 	[ $$s -eq 0 ] || { echo "make check-valgrind: failed" >&2; exit 1; }; \
 	echo "make check-valgrind: the bats tests pass, every fintune run without a memory error or leak"
