@@ -215,6 +215,9 @@ rollback_all() {
 }
 
 @test "kill -9 at random moments: the drop-in is old or new, never torn; the next run repairs" {
+	if [ -n "${FINTUNE_VALGRIND:-}" ]; then
+		skip "under valgrind the kill, 0-140 ms into a run, lands in valgrind's start-up before fintune does anything, and a process killed by SIGKILL leaves valgrind nothing to report"
+	fi
 	make_root "$TMP/ref"
 	ft apply --root "$TMP/ref" outbound-client >/dev/null 2>&1
 	old=$(cat "$TMP/ref/etc/sysctl.d/60-fintune.conf")

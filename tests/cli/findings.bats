@@ -61,6 +61,16 @@ in_netns() {
 
 ids() { jq -c '[.findings[].id]' "$1"; }
 
+# The tests whose traffic starts 0.5 s after status --interval does, and must
+# fall inside its interval: under valgrind (make check-valgrind) fintune's
+# start-up alone takes longer than that, the traffic falls before the first
+# sample, and the counts are off by design rather than by a bug.
+no_valgrind_interval() {
+	if [ -n "${FINTUNE_VALGRIND:-}" ]; then
+		skip "under valgrind fintune starts too slowly for this timing: the traffic started 0.5 s after status --interval comes before its first sample"
+	fi
+}
+
 @test "an idle namespace has no findings, in every format" {
 	need_netns
 	run in_netns '
@@ -78,6 +88,7 @@ ids() { jq -c '[.findings[].id]' "$1"; }
 
 @test "FT-TW-OVERFLOW fires when a tiny tcp_max_tw_buckets overflows, over the interval too" {
 	need_netns
+	no_valgrind_interval
 	run in_netns '
 		echo 5 >/proc/sys/net/ipv4/tcp_max_tw_buckets
 		"$FTLOAD" server --listen 127.0.0.1:8080 --seconds 8 >"$TMP/srv" &
@@ -326,11 +337,16 @@ EOF
 	need_netns
 	/usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null ||
 		skip "python3-prometheus-client is not installed"
+	# the servers outlive both runs of status, which under valgrind take
+	# seconds each to start: their exit would change the states counted
+	LIFE=5
+	[ -z "${FINTUNE_VALGRIND:-}" ] || LIFE=20
+	export LIFE
 	run in_netns '
 		echo "40000 40009" >/proc/sys/net/ipv4/ip_local_port_range
-		"$FTLOAD" server --listen 127.0.0.1:8080 --seconds 5 >"$TMP/srv" &
+		"$FTLOAD" server --listen 127.0.0.1:8080 --seconds "$LIFE" >"$TMP/srv" &
 		ready "$TMP/srv" || exit 1
-		"$FTLOAD" hold --listen 127.0.0.1:7070 --seconds 5 >"$TMP/h" &
+		"$FTLOAD" hold --listen 127.0.0.1:7070 --seconds "$LIFE" >"$TMP/h" &
 		ready "$TMP/h" || exit 1
 		"$FTLOAD" client --to 127.0.0.1:8080 --max 10 --seconds 2 >/dev/null
 		"$FTLOAD" client --to 127.0.0.1:7070 --max 2 --seconds 1 >/dev/null 2>&1
@@ -359,6 +375,7 @@ EOF
 
 @test "--interval gives each counter's growth and rate over the interval" {
 	need_netns
+	no_valgrind_interval
 	run in_netns '
 		"$FTLOAD" server --listen 127.0.0.1:8080 --seconds 8 >"$TMP/srv" &
 		ready "$TMP/srv" || exit 1
