@@ -234,7 +234,6 @@ teardown() { teardown_tmp; }
 }
 
 @test "a close is either unresponsive or stays open: shares over 100 are refused where written" {
-	setup_tmp
 	cat >"$TMP/so.yaml" <<'YAML'
 fintune: 1
 name: so
