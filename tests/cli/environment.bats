@@ -22,6 +22,9 @@ teardown() { teardown_tmp; }
 	for t in setcap setpriv strace; do
 		command -v "$t" >/dev/null || skip "needs $t"
 	done
+	if [ -n "${FINTUNE_SANITIZED:-}" ]; then
+		skip "LeakSanitizer cannot run under strace (ptrace); the plain build runs this test"
+	fi
 	# a wrapper (check-valgrind's) is a script: file capabilities on it give nothing
 	[ "$(head -c 4 "$FINTUNE" | od -An -c | tr -d ' ')" = 177ELF ] || skip "FINTUNE is not the binary itself"
 	chmod 0755 "$TMP"
