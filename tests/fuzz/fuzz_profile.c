@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "report.h"
 #include "snapshot.h"
+#include "../lib/boot-snapshot.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -28,33 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct snapshot snaps[2];
 static struct profile_loader *loader;
 
-/* A 6.18.0 host namespace right after boot (fake_proc ROOT 6.18.0). */
+/* A 6.18.0 host namespace right after boot (tests/lib/boot-snapshot.h). */
 static void boot(struct snapshot *s)
 {
-	static const struct {
-		enum key_id id;
-		const char *v;
-	} vals[] = {
-		{ K_FIN_TIMEOUT, "60" },	 { K_ORPHAN_RETRIES, "0" },	   { K_MAX_ORPHANS, "131072" },
-		{ K_MAX_TW_BUCKETS, "131072" }, { K_TW_REUSE, "2" },		   { K_TIMESTAMPS, "1" },
-		{ K_TW_REUSE_DELAY, "1000" },	 { K_PORT_RANGE, "32768 60999" }, { K_RETRIES2, "15" },
-		{ K_RTO_MIN_US, "200000" },	 { K_RTO_MAX_MS, "120000" },	   { K_UNPRIV_PORT_START, "1024" },
-		{ K_TCP_WMEM, "4096 16384 4194304" },
-	};
-
-	memset(s, 0, sizeof(*s));
-	snprintf(s->kernel.release, sizeof(s->kernel.release), "6.18.0");
-	s->kernel.version = KV(6, 18);
-	s->kernel.from = KERNEL_FROM_PROC;
-	s->kernel.live = true;
-	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-		s->kernel.running[vals[i].id].exists = s->kernel.running[vals[i].id].present = true;
-		snprintf(s->kernel.running[vals[i].id].value, KERNEL_VALUE_MAX, "%s", vals[i].v);
-	}
+	snapshot_boot_6_18(s);
+	/* no /etc/sysctl.conf, as snapshot_take finds it (never freed) */
 	s->tree.conf.name = (char *)"sysctl.conf";
 	s->tree.conf.dir = SYSCTLD_DIRS;
 	s->tree.conf.err = -ENOENT;
-	s->state_err = -ENOENT;
 }
 
 /* A 5.10 child network namespace (no host-global keys, none of the newer
